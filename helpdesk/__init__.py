@@ -1,0 +1,53 @@
+"""helpdesk: multichannel support ticketing for a BPO serving many client companies."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Config, config_from_env
+from helpdesk import cli, errors, logs, realtime
+from helpdesk.api import register_api
+from helpdesk.extensions import api, csrf, db, limiter, login_manager, migrate
+from helpdesk.health import bp as health_bp
+from helpdesk.services.agents import load_session_user
+from helpdesk.sqlite import configure_sqlite
+from helpdesk.web import register_web
+
+
+def create_app(config_class: type[Config] | Config | None = None) -> Flask:
+    config = config_class() if isinstance(config_class, type) else config_class
+    config = config or config_from_env()()
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.from_object(config)
+    logs.configure(app)
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(config.BASE_MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(load_session_user)
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"])
+    limiter.init_app(app)
+    api.init_app(app)
+    realtime.init_app(app)
+
+    _register_blueprints(app)
+    errors.register_error_handlers(app)
+    cli.register(app)
+    return app
+
+
+def limiter_storage_uri(redis_url: str) -> str:
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):]
+    return redis_url
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.register_blueprint(health_bp)
+    register_api(app)
+    register_web(app)

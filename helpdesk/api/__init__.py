@@ -1,0 +1,20 @@
+"""REST API ``/api/v1`` for client companies; OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from helpdesk.api import events, tickets
+from helpdesk.extensions import api, limiter
+
+
+def register_api(app: Flask) -> None:
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for module in (tickets, events):
+        api.register_blueprint(module.blp)
+
+    @app.get("/api/v1/docs/assets/<path:filename>")
+    @limiter.exempt
+    def swagger_assets(filename: str):
+        return send_from_directory(str(swagger_ui_path), filename, max_age=86400)

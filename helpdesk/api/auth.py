@@ -1,0 +1,48 @@
+"""API-key authentication, rate limits and body limits shared by every API blueprint."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+
+from helpdesk.errors import Unauthorized
+from helpdesk.extensions import csrf, limiter
+from helpdesk.services import clients
+from helpdesk.services.events import Actor
+from helpdesk.services.security import split_api_key
+from helpdesk.services.tenancy import TenantScope
+
+
+def rate_limit_key() -> str:
+    """Limit per API key (its public prefix), falling back to the caller's address."""
+    parts = split_api_key(_bearer() or "")
+    return f"key:{parts[0]}" if parts else f"ip:{request.remote_addr}"
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def require_api_key() -> None:
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+    token = _bearer()
+    key = clients.authenticate_api_key(token) if token else None
+    if key is None:
+        raise Unauthorized(
+            "A valid API key is required: Authorization: Bearer <key>.",
+            {"authorization": ["missing" if not token else "invalid or revoked"]},
+        )
+    g.api_key = key
+    g.api_client_id = key.client_id
+    g.scope = TenantScope.for_client(key.client_id)
+    g.actor = Actor("api_key", key.id)
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
+    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    blp.before_request(require_api_key)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
+    csrf.exempt(blp)
+    return blp

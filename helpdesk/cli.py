@@ -1,0 +1,110 @@
+"""``flask helpdesk ...`` commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from helpdesk.errors import AppError
+from helpdesk.extensions import db
+from helpdesk.launcher import Launcher
+from helpdesk.services import agents, clients, demo
+from workers.queues import ALL_QUEUES, redis_connection
+from workers.runner import run_scheduler, run_worker
+
+helpdesk_cli = AppGroup("helpdesk", help="Operate helpdesk: tenants, staff, demo data, processes.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(helpdesk_cli)
+
+
+def _fail(error: AppError) -> None:
+    click.echo(json.dumps({"error": {"code": error.code, "message": error.message,
+                                     "details": error.details}}), err=True)
+    sys.exit(2)
+
+
+@helpdesk_cli.command("create-client")
+@click.option("--name", required=True)
+@click.option("--slug", required=True)
+@click.option("--timezone", "tz", default="UTC", show_default=True, help="Business calendar time zone.")
+@click.option("--language", "languages", multiple=True, help="Contract language (repeat).")
+@click.option("--support-email")
+@click.option("--region", "regions", multiple=True, help="Allowed region slug (repeat); none = all.")
+def create_client(name, slug, tz, languages, support_email, regions):
+    """Create a client company; prints its API key and secrets as JSON (shown once)."""
+    try:
+        created = clients.create_client(name, slug, timezone=tz, languages=list(languages) or None,
+                                        support_email=support_email, region_slugs=list(regions) or None)
+    except AppError as error:
+        _fail(error)
+    client = created.client
+    click.echo(json.dumps({
+        "id": client.id, "slug": client.slug, "name": client.name,
+        "api_key": created.api_key,
+        "inbound_webhook_secret": client.inbound_webhook_secret,
+        "support_address": client.support_addresses[0].email,
+    }, indent=2))
+
+
+@helpdesk_cli.command("create-agent")
+@click.option("--email", required=True)
+@click.option("--name")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="agent", show_default=True)
+@click.option("--region", "region_slug")
+@click.option("--tz", default="UTC", show_default=True)
+@click.option("--language", "languages", multiple=True)
+@click.option("--client", "client_slugs", multiple=True, help="Client slug the agent serves (repeat).")
+@click.option("--all-clients", is_flag=True, help="Serve every client company.")
+@click.password_option(envvar="HELPDESK_AGENT_PASSWORD")
+def create_agent(email, name, role, region_slug, tz, languages, client_slugs, all_clients, password):
+    """Create an agent, supervisor or admin."""
+    try:
+        agent = agents.create_agent(email, name or email.split("@")[0], password, role=role,
+                                    region_slug=region_slug, timezone=tz, languages=list(languages) or None,
+                                    client_slugs=list(client_slugs) or None, all_clients=all_clients)
+    except AppError as error:
+        _fail(error)
+    click.echo(json.dumps({"id": agent.id, "email": agent.email, "role": agent.role}))
+
+
+@helpdesk_cli.command("seed-demo")
+@click.option("--tickets", default=300, show_default=True)
+def seed_demo(tickets):
+    """Load demo clients, regions, staff and tickets (once; a second run does nothing)."""
+    summary = demo.seed(ticket_count=tickets)
+    click.echo(json.dumps(summary, indent=2))
+
+
+@helpdesk_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Drain the queues and exit.")
+@click.argument("queues", nargs=-1)
+def worker(burst, queues):
+    """Run an RQ worker on all queues (or the ones named)."""
+    app = current_app._get_current_object()
+    run_worker(app, redis_connection(app.config["REDIS_URL"]), burst=burst, queue_names=queues or ALL_QUEUES)
+
+
+@helpdesk_cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Enqueue due periodic jobs once and exit.")
+def scheduler(once):
+    """Enqueue the periodic jobs of workers/schedule.py on time."""
+    run_scheduler(redis_connection(current_app.config["REDIS_URL"]), once=once)
+
+
+@helpdesk_cli.command("up")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--seed/--no-seed", default=True, help="Seed demo data if the database is empty.")
+def up(host, port, seed):
+    """Start Redis (embedded unless REDIS_URL is set), a worker, the scheduler and the web server."""
+    app = current_app._get_current_object()
+    if seed:
+        demo.seed()
+        db.session.remove()
+    Launcher(app, host or app.config["HOST"], port or app.config["PORT"]).run()

@@ -1,0 +1,126 @@
+"""One error envelope for every HTTP surface: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+JSON_PREFIXES = ("/api/", "/inbound/", "/healthz", "/readyz", "/socket.io")
+
+HTML_ERROR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{{ status }} {{ message }}</title><link rel="stylesheet" href="/static/app.css"></head>
+<body class="error-page"><main><h1>{{ status }}</h1><p>{{ message }}</p>
+<p><a href="/">Home</a></p></main></body></html>"""
+
+
+class AppError(Exception):
+    """A failure a service reports to its caller; the boundary turns it into HTTP."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None, *, code: str | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class ValidationFailed(AppError):
+    status = 422
+    code = "validation_failed"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def wants_json() -> bool:
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" or request.is_json
+
+
+def _validation_details(data: dict) -> Any:
+    messages = data.get("messages") or data.get("errors") or {}
+    # webargs nests by location ({"json": {...}}); one location is the common case.
+    if isinstance(messages, dict) and len(messages) == 1:
+        (only,) = messages.values()
+        return only
+    return messages
+
+
+def http_error_response(error: HTTPException):
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    details = _validation_details(data) if data else {}
+    message = data.get("message") or error.description or error.name
+    if status == 422 and not data.get("message"):
+        message = "The request has invalid fields."
+    headers = dict(data.get("headers") or {})
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return respond(status, CODES.get(status, "error"), message, details, headers)
+
+
+def respond(status: int, code: str, message: str, details: Any = None, headers: dict | None = None):
+    if wants_json():
+        response = jsonify(error_body(code, message, details))
+    else:
+        response = render_template_string(HTML_ERROR, status=status, message=message)
+    return response, status, headers or {}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(error: AppError):
+        return respond(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        return http_error_response(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return http_error_response(InternalServerError("An unexpected error occurred."))

@@ -1,0 +1,107 @@
+"""`flask helpdesk up`: one command that runs the whole system on this machine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from flask import Flask
+
+from helpdesk.embedded_redis import EmbeddedRedis
+from helpdesk.services.demo import DEMO_LOGINS
+
+log = logging.getLogger(__name__)
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class Launcher:
+    def __init__(self, app: Flask, host: str, port: int) -> None:
+        self.app = app
+        self.host, self.port = host, port
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.redis: EmbeddedRedis | None = None
+        self.stopping = False
+
+    def run(self) -> None:
+        env = os.environ.copy()
+        if self.app.config["REDIS_EMBEDDED"]:
+            self.redis = EmbeddedRedis(Path(self.app.instance_path) / "redis")
+            env["REDIS_URL"] = self.redis.url
+        env.setdefault("HOST", self.host)
+        env["PORT"] = str(self.port)
+        signal.signal(signal.SIGINT, self._stop)
+        signal.signal(signal.SIGTERM, self._stop)
+        try:
+            self._spawn("web", [sys.executable, "wsgi.py"], env)
+            self._spawn("worker", [sys.executable, "-m", "workers"], env)
+            self._spawn("scheduler", [sys.executable, "-m", "flask", "--app", "helpdesk", "helpdesk", "scheduler"], env)
+            self._wait_ready()
+            self._announce()
+            self._supervise()
+        finally:
+            self._shutdown()
+
+    def _spawn(self, name: str, argv: list[str], env: dict) -> None:
+        self.processes[name] = subprocess.Popen(argv, cwd=PROJECT_DIR, env=env)
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        url = f"http://{self.host}:{self.port}/readyz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.stopping:
+            self._check_alive()
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        if not self.stopping:
+            raise SystemExit(f"helpdesk did not become ready at {url} within {timeout:.0f}s")
+
+    def _announce(self) -> None:
+        lines = [
+            "",
+            f"  helpdesk is running: http://{self.host}:{self.port}/",
+            f"  API docs:            http://{self.host}:{self.port}/api/v1/docs",
+            f"  Redis:               {self.redis.url if self.redis else 'REDIS_URL'}",
+            "  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):",
+        ]
+        lines += [f"    {role:<11} {email}" for role, email in DEMO_LOGINS["accounts"]]
+        lines += ["  Client API keys: see instance/demo-keys.json", "  Press Ctrl-C to stop.", ""]
+        print("\n".join(lines), flush=True)
+
+    def _check_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None and not self.stopping:
+                raise SystemExit(f"{name} exited with code {process.returncode}; stopping everything")
+
+    def _supervise(self) -> None:
+        while not self.stopping:
+            self._check_alive()
+            time.sleep(0.5)
+
+    def _stop(self, *_args) -> None:
+        self.stopping = True
+
+    def _shutdown(self) -> None:
+        self.stopping = True
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", name)
+                process.kill()
+        if self.redis:
+            self.redis.close()
+        print("helpdesk stopped.", flush=True)

@@ -1,0 +1,117 @@
+"""The client company (tenant), its contract, keys, endpoints and contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.models.base import ClientOwned, JSONType, Timestamps, UTCDateTime
+
+client_regions = Table(
+    "client_regions",
+    db.metadata,
+    Column("client_id", ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_id", ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Client(Timestamps, db.Model):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    ticket_prefix: Mapped[str] = mapped_column(String(12))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Standard Webhooks secret ("whsec_" + base64) for signed inbound posts; needed in clear to verify.
+    inbound_webhook_secret: Mapped[str] = mapped_column(String(200))
+    twilio_auth_token: Mapped[str | None] = mapped_column(String(200))
+    default_phone_region: Mapped[str] = mapped_column(String(2), default="US")
+    # Contract
+    channels: Mapped[list] = mapped_column(JSONType, default=lambda: ["email", "phone", "chat", "web", "api"])
+    languages: Mapped[list] = mapped_column(JSONType, default=lambda: ["en"])
+    default_language: Mapped[str] = mapped_column(String(16), default="en")
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
+    csat_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    pii_masking: Mapped[dict] = mapped_column(JSONType, default=dict)
+    escalation_rule: Mapped[dict] = mapped_column(JSONType, default=dict)
+    chat_allowed_origins: Mapped[list] = mapped_column(JSONType, default=list)
+
+    calendar = relationship("Calendar")
+    allowed_regions = relationship("Region", secondary=client_regions, lazy="selectin")
+    support_addresses = relationship("SupportAddress", back_populates="client", lazy="selectin")
+
+
+class TenantCounter(db.Model):
+    """Per-client monotonic counters (ticket numbers, event sequence).
+
+    Incremented with an UPDATE ... RETURNING, so the row lock is held until the
+    transaction commits: numbers are gap-free and commit in order per client.
+    """
+
+    __tablename__ = "tenant_counters"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SupportAddress(ClientOwned, db.Model):
+    __tablename__ = "support_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    client = relationship("Client", back_populates="support_addresses")
+
+
+class ApiKey(ClientOwned, db.Model):
+    """A client's API key: only a SHA-256 of the random secret is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="default")
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    client = relationship("Client")
+
+
+class WebhookEndpoint(ClientOwned, Timestamps, db.Model):
+    """Where a client receives our signed outbound webhooks."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    event_types: Mapped[list] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Contact(ClientOwned, Timestamps, db.Model):
+    """An end customer of one client company."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("client_id", "email"),
+        UniqueConstraint("client_id", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)

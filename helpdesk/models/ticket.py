@@ -1,0 +1,159 @@
+"""Tickets, their messages, attachments, call logs, and the raw inbound store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.models.base import ClientOwned, JSONType, Timestamps, UTCDateTime, utcnow
+
+CHANNELS = ("email", "phone", "chat", "web", "api")
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+OPEN_STATUSES = ("new", "open", "pending", "on_hold")
+MESSAGE_KINDS = ("inbound", "outbound", "note")
+
+
+class Ticket(ClientOwned, Timestamps, db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("client_id", "number"),
+        UniqueConstraint("client_id", "external_id"),
+        Index("ix_tickets_client_created", "client_id", "created_at", "id"),
+        Index("ix_tickets_client_updated", "client_id", "updated_at", "id"),
+        Index("ix_tickets_queue", "region_id", "status", "assignee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    language: Mapped[str | None] = mapped_column(String(16))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list] = mapped_column(JSONType, default=list)
+    custom_fields: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # SLA clock
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Routing
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+
+    client = relationship("Client", lazy="joined")
+    contact = relationship("Contact", lazy="joined")
+    region = relationship("Region")
+    assignee = relationship("Agent")
+    messages = relationship("Message", back_populates="ticket", order_by="Message.id")
+
+    @property
+    def reference(self) -> str:
+        return f"{self.client.ticket_prefix}-{self.number}"
+
+
+class Message(ClientOwned, db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # Duplicate deliveries (same Message-ID / call id / webhook-id) create nothing new.
+        UniqueConstraint("client_id", "dedup_key"),
+        Index("ix_messages_client_message_id", "client_id", "message_id_header"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    author_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id_header: Mapped[str | None] = mapped_column(String(998))
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSONType, default=dict)
+    dedup_key: Mapped[str | None] = mapped_column(String(255))
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    is_auto_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket = relationship("Ticket", back_populates="messages")
+    attachments = relationship("Attachment", back_populates="message", lazy="selectin")
+
+
+class Attachment(ClientOwned, db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(500))
+    content_id: Mapped[str | None] = mapped_column(String(500))
+    is_inline: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    message = relationship("Message", back_populates="attachments")
+
+
+class CallLog(ClientOwned, Timestamps, db.Model):
+    __tablename__ = "call_logs"
+    __table_args__ = (UniqueConstraint("client_id", "provider", "provider_call_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_call_id: Mapped[str] = mapped_column(String(128))
+    from_number: Mapped[str | None] = mapped_column(String(32))
+    to_number: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(16), default="inbound")
+    status: Mapped[str] = mapped_column(String(32))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    recording_url: Mapped[str | None] = mapped_column(String(2000))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sequence_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class InboundRaw(db.Model):
+    """Raw input kept before parsing, so a message that fails to parse is quarantined, not lost."""
+
+    __tablename__ = "inbound_raw"
+    __table_args__ = (Index("ix_inbound_raw_status", "status", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    error: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

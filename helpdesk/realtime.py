@@ -1,0 +1,141 @@
+"""Every Socket.IO emit and namespace handler lives here.
+
+Web nodes and workers share one Redis message queue, so an emit from any
+process reaches sockets connected to any node. Events carry the client's
+sequence number; a socket that reconnects asks for what it missed with
+``resync`` and gets it from the event log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio as socketio_lib
+from flask import Flask, request
+from flask_login import current_user
+from flask_socketio import Namespace, emit, join_room
+from gevent import monkey
+
+from helpdesk.extensions import db, socketio
+from helpdesk.models import Client, Event
+from helpdesk.services import events
+from helpdesk.services.tenancy import TenantScope
+
+log = logging.getLogger(__name__)
+AGENT_NS = "/agent"
+RESYNC_LIMIT = 500
+
+
+def init_app(app: Flask) -> None:
+    async_mode = app.config.get("SOCKETIO_ASYNC_MODE") or _detect_async_mode()
+    socketio.init_app(
+        app,
+        # Built here because Flask-SocketIO only maps redis:// URLs, and the embedded
+        # default talks to its redis-server over a unix socket.
+        client_manager=socketio_lib.RedisManager(app.config["REDIS_URL"], channel="helpdesk-socketio"),
+        async_mode=async_mode,
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or [],
+        logger=False,
+        engineio_logger=False,
+        manage_session=False,  # Flask-Login reads the signed cookie session as-is
+    )
+    socketio.on_namespace(AgentNamespace(AGENT_NS))
+
+
+def _detect_async_mode() -> str:
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+# --- rooms -------------------------------------------------------------------
+
+def agent_room(agent_id: int) -> str:
+    return f"agent:{agent_id}"
+
+
+def ticket_room(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}"
+
+
+def queue_room(region_id: int) -> str:
+    return f"queue:{region_id}"
+
+
+def client_room(client_id: int) -> str:
+    return f"client:{client_id}"
+
+
+SUPERVISORS_ROOM = "supervisors"
+
+
+def rooms_for(event: Event) -> list[str]:
+    rooms = [SUPERVISORS_ROOM, client_room(event.client_id)]
+    ticket = (event.data or {}).get("ticket") or {}
+    if event.ticket_id:
+        rooms.append(ticket_room(event.ticket_id))
+    if ticket.get("region_id"):
+        rooms.append(queue_room(ticket["region_id"]))
+    if ticket.get("assignee_id"):
+        rooms.append(agent_room(ticket["assignee_id"]))
+    return rooms
+
+
+# --- emits ---------------------------------------------------------------------
+
+def publish_event(event: Event) -> list[str]:
+    """Push one stored event to every room that should see it; safe to repeat (clients dedupe by seq)."""
+    rooms = rooms_for(event)
+    socketio.emit("event", events.serialize(event), to=rooms, namespace=AGENT_NS)
+    return rooms
+
+
+# --- /agent namespace ----------------------------------------------------------
+
+class AgentNamespace(Namespace):
+    def on_connect(self, auth: Any = None):
+        if not current_user.is_authenticated:
+            log.info("refused unauthenticated socket from %s", request.remote_addr)
+            raise ConnectionRefusedError("authentication required")
+        agent = current_user
+        join_room(agent_room(agent.id))
+        if agent.region_id:
+            join_room(queue_room(agent.region_id))
+        if agent.is_supervisor:
+            join_room(SUPERVISORS_ROOM)
+        for client_id in _visible_client_ids(agent):
+            join_room(client_room(client_id))
+        emit("hello", {"agent_id": agent.id, "latest": _latest_seqs(agent)})
+        db.session.remove()
+
+    def on_resync(self, data: Any):
+        """Return events after the given per-client sequence numbers: {"since": {client_id: seq}}."""
+        if not current_user.is_authenticated:
+            return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+        since = (data or {}).get("since") or {}
+        scope = TenantScope.for_agent(current_user)
+        missed: list[dict] = []
+        more = False
+        for raw_client_id, seq in since.items():
+            try:
+                client_id, seq = int(raw_client_id), int(seq)
+            except (TypeError, ValueError):
+                continue
+            if not scope.allows(client_id):
+                continue
+            batch = events.since(scope, client_id, seq, RESYNC_LIMIT + 1)
+            more = more or len(batch) > RESYNC_LIMIT
+            missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT])
+        db.session.remove()
+        return {"events": missed, "more": more}
+
+
+def _visible_client_ids(agent: Any) -> list[int]:
+    scope = TenantScope.for_agent(agent)
+    if scope.all_clients:
+        return list(db.session.scalars(db.select(Client.id)))
+    return sorted(scope.client_ids)
+
+
+def _latest_seqs(agent: Any) -> dict[str, int]:
+    scope = TenantScope.for_agent(agent)
+    return {str(cid): events.latest_seq(scope, cid) for cid in _visible_client_ids(agent)}

@@ -1,0 +1,1 @@
+"""Marshmallow request/response shapes; validation happens only at the boundary."""

@@ -1,0 +1,1 @@
+"""Business logic. Services own transactions and know nothing of HTTP requests."""

@@ -1,0 +1,83 @@
+"""Client companies (tenants): creation, API keys, secrets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from helpdesk.errors import Conflict, NotFound, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.models import ApiKey, Calendar, Client, Region, SupportAddress, utcnow
+from helpdesk.services import counters, security
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+@dataclass
+class NewClient:
+    client: Client
+    api_key: str
+
+
+def create_client(name: str, slug: str, *, timezone: str = "UTC", languages: list[str] | None = None,
+                  support_email: str | None = None, region_slugs: list[str] | None = None,
+                  holiday_country: str | None = None) -> NewClient:
+    if not SLUG_RE.match(slug):
+        raise ValidationFailed("Invalid slug.", {"slug": ["Use 2-63 lowercase letters, digits and dashes."]})
+    if db.session.scalar(select(Client.id).where(Client.slug == slug)):
+        raise Conflict(f"A client with slug {slug!r} exists.", {"slug": [slug]})
+    calendar = Calendar(name=f"{name} business hours", timezone=timezone, holiday_country=holiday_country)
+    client = Client(
+        name=name, slug=slug, ticket_prefix=re.sub(r"[^A-Z0-9]", "", slug.upper())[:8] or "T",
+        inbound_webhook_secret=security.new_webhook_secret(), calendar=calendar,
+        languages=languages or ["en"], default_language=(languages or ["en"])[0],
+    )
+    if region_slugs:
+        client.allowed_regions = list(db.session.scalars(select(Region).where(Region.slug.in_(region_slugs))))
+    db.session.add(client)
+    db.session.flush()
+    counters.create_counters(client.id)
+    db.session.add(SupportAddress(client_id=client.id, email=support_email or f"support@{slug}.example",
+                                  is_default=True))
+    key = _add_api_key(client.id, "default")
+    db.session.commit()
+    return NewClient(client, key)
+
+
+def _add_api_key(client_id: int, name: str) -> str:
+    full, prefix, key_hash = security.new_api_key()
+    db.session.add(ApiKey(client_id=client_id, name=name, prefix=prefix, key_hash=key_hash, created_at=utcnow()))
+    return full
+
+
+def create_api_key(client_id: int, name: str) -> str:
+    key = _add_api_key(client_id, name)
+    db.session.commit()
+    return key
+
+
+def revoke_api_key(client_id: int, prefix: str) -> None:
+    key = db.session.scalar(select(ApiKey).where(ApiKey.client_id == client_id, ApiKey.prefix == prefix))
+    if key is None:
+        raise NotFound("No such API key.")
+    key.revoked_at = utcnow()
+    db.session.commit()
+
+
+def authenticate_api_key(presented: str) -> ApiKey | None:
+    parts = security.split_api_key(presented)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None or key.revoked_at is not None or not security.secret_matches(secret, key.key_hash):
+        return None
+    if not key.client.active:
+        return None
+    return key
+
+
+def get_by_slug(slug: str) -> Client | None:
+    return db.session.scalar(select(Client).where(Client.slug == slug))

@@ -1,0 +1,139 @@
+"""Demo data for the embedded default: two clients, three regions, staff, tickets."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import (
+    CHANNELS,
+    Calendar,
+    Client,
+    Message,
+    Region,
+    SlaPolicy,
+    Ticket,
+    utcnow,
+)
+from helpdesk.services import agents, clients, counters, events
+from helpdesk.services.events import Actor
+from helpdesk.services.tenancy import TenantScope
+from helpdesk.services.tickets import find_or_create_contact, summary
+
+DEMO_PASSWORD = "demo-password"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+REGIONS = (
+    # slug, name, zone, holidays, hours, chain order
+    ("manila", "Manila", "Asia/Manila", "PH", ("06:00", "15:00"), 1),
+    ("warsaw", "Warsaw", "Europe/Warsaw", "PL", ("08:00", "17:00"), 2),
+    ("bogota", "Bogotá", "America/Bogota", "CO", ("09:00", "18:00"), 3),
+)
+CLIENTS = (
+    ("acme", "Acme Retail", "America/New_York", ["en", "es"], "US"),
+    ("globex", "Globex Telecom", "Europe/Berlin", ["en", "de", "pl"], "DE"),
+)
+STAFF = (
+    ("admin@helpdesk.test", "Ada Admin", "admin", "warsaw", "Europe/Warsaw", ["en", "pl"]),
+    ("lead.manila@helpdesk.test", "Marco Santos", "supervisor", "manila", "Asia/Manila", ["en"]),
+    ("lead.warsaw@helpdesk.test", "Zofia Nowak", "supervisor", "warsaw", "Europe/Warsaw", ["en", "pl", "de"]),
+    ("lead.bogota@helpdesk.test", "Camila Ruiz", "supervisor", "bogota", "America/Bogota", ["en", "es"]),
+    ("ana@helpdesk.test", "Ana Reyes", "agent", "manila", "Asia/Manila", ["en"]),
+    ("jose@helpdesk.test", "Jose Cruz", "agent", "manila", "Asia/Manila", ["en", "es"]),
+    ("liza@helpdesk.test", "Liza Lim", "agent", "manila", "Asia/Manila", ["en"]),
+    ("piotr@helpdesk.test", "Piotr Zielinski", "agent", "warsaw", "Europe/Warsaw", ["en", "pl"]),
+    ("anna@helpdesk.test", "Anna Kowalska", "agent", "warsaw", "Europe/Warsaw", ["en", "de", "pl"]),
+    ("jan@helpdesk.test", "Jan Wojcik", "agent", "warsaw", "Europe/Warsaw", ["en", "de"]),
+    ("diego@helpdesk.test", "Diego Gomez", "agent", "bogota", "America/Bogota", ["en", "es"]),
+    ("sofia@helpdesk.test", "Sofia Herrera", "agent", "bogota", "America/Bogota", ["es", "en"]),
+)
+DEMO_LOGINS = {
+    "password": DEMO_PASSWORD,
+    "accounts": [("admin", STAFF[0][0]), ("supervisor", STAFF[2][0]), ("agent", STAFF[4][0]),
+                 ("agent", STAFF[7][0])],
+}
+SUBJECTS = (
+    "Order {n} has not arrived", "Refund for order {n}", "Cannot log in to my account",
+    "Invoice {n} is wrong", "Change my delivery address", "Router keeps disconnecting",
+    "Porting my number", "Charged twice this month", "Cancel my subscription", "Question about warranty",
+)
+SLA_MINUTES = {"low": (480, 4800), "normal": (240, 2400), "high": (60, 960), "urgent": (30, 240)}
+
+
+def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
+    if db.session.scalar(select(Client.id).where(Client.slug == CLIENTS[0][0])):
+        return {"seeded": False, "reason": "demo data already present"}
+    rng = random.Random(rng_seed)
+    _regions()
+    keys = {}
+    for slug, name, tz, languages, country in CLIENTS:
+        created = clients.create_client(name, slug, timezone=tz, languages=languages,
+                                        support_email=f"support@{slug}.example")
+        created.client.calendar.holiday_country = country
+        for priority, (first, resolution) in SLA_MINUTES.items():
+            db.session.add(SlaPolicy(client_id=created.client.id, priority=priority,
+                                     first_response_minutes=first, next_response_minutes=first * 2,
+                                     resolution_minutes=resolution))
+        keys[slug] = {"api_key": created.api_key, "inbound_webhook_secret": created.client.inbound_webhook_secret}
+        db.session.commit()
+    for email, name, role, region, tz, languages in STAFF:
+        agents.create_agent(email, name, DEMO_PASSWORD, role=role, region_slug=region, timezone=tz,
+                            languages=languages, all_clients=True)
+    tickets = _tickets(ticket_count, rng)
+    _write_keys(keys)
+    return {"seeded": True, "clients": len(CLIENTS), "regions": len(REGIONS), "staff": len(STAFF),
+            "tickets": tickets}
+
+
+def _regions() -> None:
+    for slug, name, tz, country, (start, end), order in REGIONS:
+        calendar = Calendar(name=f"{name} shifts", timezone=tz, holiday_country=country,
+                            weekly_hours={day: [[start, end]] for day in WEEKDAYS})
+        db.session.add(Region(name=name, slug=slug, calendar=calendar, chain_order=order))
+    db.session.commit()
+
+
+def _tickets(count: int, rng: random.Random) -> int:
+    demo_clients = db.session.scalars(select(Client).order_by(Client.id)).all()
+    regions = db.session.scalars(select(Region).order_by(Region.chain_order)).all()
+    now = utcnow()
+    for i in range(count):
+        client = demo_clients[i % len(demo_clients)]
+        scope = TenantScope.for_client(client.id)
+        created = now - timedelta(minutes=rng.randint(5, 14 * 24 * 60))
+        contact = find_or_create_contact(scope, {
+            "name": f"Customer {i % 97}", "email": f"customer{i % 97}@{client.slug}-mail.example",
+            "language": rng.choice(client.languages)})
+        status = rng.choices(("new", "open", "pending", "on_hold", "solved", "closed"), (3, 4, 2, 1, 4, 3))[0]
+        ticket = Ticket(
+            client_id=client.id, number=counters.next_value(client.id, "ticket"), contact_id=contact.id,
+            channel=rng.choice(CHANNELS), subject=rng.choice(SUBJECTS).format(n=10_000 + i), status=status,
+            priority=rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0],
+            language=contact.language, region_id=rng.choice(regions).id, queued_at=created,
+            created_at=created, updated_at=created + timedelta(minutes=rng.randint(0, 120)),
+            solved_at=created + timedelta(hours=3) if status in ("solved", "closed") else None,
+            tags=rng.sample(["billing", "delivery", "vip", "outage", "refund"], k=rng.randint(0, 2)),
+        )
+        db.session.add(ticket)
+        db.session.flush()
+        db.session.add(Message(client_id=client.id, ticket_id=ticket.id, kind="inbound", channel=ticket.channel,
+                               author_contact_id=contact.id, created_at=created,
+                               body_text=f"Hello, {ticket.subject.lower()}. Can you help?"))
+        events.record(client.id, "ticket.created", Actor.system(), {"ticket": summary(ticket)},
+                      ticket_id=ticket.id, publish_task=None)
+        if i % 50 == 49:
+            db.session.commit()
+    db.session.commit()
+    return count
+
+
+def _write_keys(keys: dict) -> None:
+    path = Path(current_app.instance_path) / "demo-keys.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(keys, indent=2))
+    path.chmod(0o600)

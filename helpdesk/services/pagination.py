@@ -1,0 +1,52 @@
+"""Opaque keyset cursors: stable under inserts, no OFFSET scans."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_
+
+from helpdesk.errors import ValidationFailed
+
+SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
+
+
+def encode(sort: str, value: datetime, row_id: int) -> str:
+    raw = json.dumps([sort, value.isoformat(), row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str, sort: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        cursor_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        if cursor_sort != sort:
+            raise ValueError("cursor was made for another sort order")
+        return datetime.fromisoformat(value), int(row_id)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed("Invalid cursor.", {"cursor": [str(exc) or "Invalid cursor."]}) from exc
+
+
+def apply(query: Select, model: Any, sort: str, cursor: str | None, limit: int) -> Select:
+    column = getattr(model, sort.lstrip("-"))
+    descending = sort.startswith("-")
+    if cursor:
+        value, row_id = decode(cursor, sort)
+        if descending:
+            query = query.where(or_(column < value, and_(column == value, model.id < row_id)))
+        else:
+            query = query.where(or_(column > value, and_(column == value, model.id > row_id)))
+    order = (column.desc(), model.id.desc()) if descending else (column.asc(), model.id.asc())
+    return query.order_by(*order).limit(limit + 1)
+
+
+def page(rows: list, sort: str, limit: int) -> tuple[list, str | None]:
+    """Trim the look-ahead row and build the next cursor from the last row kept."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode(sort, getattr(last, sort.lstrip("-")), last.id)

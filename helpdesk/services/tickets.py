@@ -1,0 +1,211 @@
+"""Tickets and their messages: create, change, list. Every change writes an Event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.errors import Conflict, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.models import Client, Contact, Message, Ticket, utcnow
+from helpdesk.services import counters, events, idempotency, outbox, pagination, routing
+from helpdesk.services.events import Actor
+from helpdesk.services.html import excerpt, sanitize_html
+from helpdesk.services.idempotency import IdempotencyRequest
+from helpdesk.services.tenancy import TenantScope
+
+PAUSED_STATUSES = ("pending", "on_hold")
+EDITABLE_FIELDS = ("subject", "status", "priority", "language", "tags", "custom_fields")
+
+
+def summary(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as events carry it: enough for a list row, no message bodies."""
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "reference": ticket.reference,
+        "client_id": ticket.client_id,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "region_id": ticket.region_id,
+        "assignee_id": ticket.assignee_id,
+        "updated_at": ticket.updated_at.isoformat() if ticket.updated_at else None,
+    }
+
+
+def find_or_create_contact(scope: TenantScope, data: dict[str, Any] | None) -> Contact | None:
+    if not data:
+        return None
+    client_id = scope.client_id
+    email = (data.get("email") or "").strip().lower() or None
+    for column, value in (("external_id", data.get("external_id")), ("email", email),
+                          ("phone", data.get("phone"))):
+        if value:
+            found = db.session.scalar(scope.select(Contact, getattr(Contact, column) == value))
+            if found is not None:
+                return found
+    contact = Contact(client_id=client_id, name=data.get("name"), email=email, phone=data.get("phone"),
+                      language=data.get("language"), external_id=data.get("external_id"))
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def _replayed(scope: TenantScope, model: type, request: IdempotencyRequest | None):
+    if request is None:
+        return None
+    record = idempotency.lookup(scope.client_id, request)
+    return scope.get(model, record.resource_id) if record else None
+
+
+def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
+                  request: IdempotencyRequest | None = None) -> tuple[Ticket, bool]:
+    """Create a ticket with its first message; returns (ticket, replayed)."""
+    replay = _replayed(scope, Ticket, request)
+    if replay is not None:
+        return replay, True
+    client_id = scope.client_id
+    client = db.session.get(Client, client_id)
+    if data.get("external_id") and db.session.scalar(
+        scope.select(Ticket.id).where(Ticket.external_id == data["external_id"])
+    ):
+        raise Conflict("A ticket with this external_id exists.", {"external_id": [data["external_id"]]})
+    contact = find_or_create_contact(scope, data.get("contact"))
+    region = routing.initial_region(client)
+    now = utcnow()
+    ticket = Ticket(
+        client_id=client_id, number=counters.next_value(client_id, "ticket"),
+        contact_id=contact.id if contact else None, channel=data.get("channel", "api"),
+        subject=data["subject"].strip(), status="new", priority=data.get("priority", "normal"),
+        language=data.get("language") or (contact.language if contact else None),
+        region_id=region.id if region else None, queued_at=now, external_id=data.get("external_id"),
+        tags=sorted(set(data.get("tags") or [])), custom_fields=data.get("custom_fields") or {},
+        created_at=now, updated_at=now,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    if data.get("body") or data.get("body_html"):
+        _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"), contact_id=ticket.contact_id)
+    if request is not None:
+        idempotency.remember(client_id, request, "ticket", ticket.id, 201)
+    events.record(client_id, "ticket.created", actor, {"ticket": summary(ticket)}, ticket_id=ticket.id)
+    return _commit_or_replay(scope, Ticket, ticket, request)
+
+
+def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: IdempotencyRequest | None):
+    try:
+        outbox.commit()
+    except IntegrityError:
+        # A concurrent request with the same Idempotency-Key committed first.
+        replay = _replayed(scope, model, request)
+        if replay is None:
+            raise
+        return replay, True
+    return created, False
+
+
+def _new_message(ticket: Ticket, kind: str, body: str, body_html: str | None, *,
+                 contact_id: int | None = None, agent_id: int | None = None) -> Message:
+    message = Message(
+        client_id=ticket.client_id, ticket_id=ticket.id, kind=kind, channel=ticket.channel,
+        author_contact_id=contact_id, author_agent_id=agent_id, body_text=body,
+        body_html=sanitize_html(body_html), created_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def get_ticket(scope: TenantScope, ticket_id: int) -> Ticket:
+    return scope.get_or_404(Ticket, ticket_id, "ticket")
+
+
+def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
+    if ticket.status in PAUSED_STATUSES and status not in PAUSED_STATUSES and ticket.sla_paused_at:
+        ticket.sla_paused_seconds += int((now - ticket.sla_paused_at).total_seconds())
+        ticket.sla_paused_at = None
+    if status in PAUSED_STATUSES and ticket.sla_paused_at is None:
+        ticket.sla_paused_at = now
+    ticket.solved_at = now if status == "solved" else (ticket.solved_at if status == "closed" else None)
+    ticket.closed_at = now if status == "closed" else None
+    ticket.status = status
+
+
+def update_ticket(scope: TenantScope, ticket_id: int, changes: dict[str, Any], actor: Actor) -> Ticket:
+    ticket = get_ticket(scope, ticket_id)
+    if ticket.status == "closed":
+        raise Conflict("A closed ticket cannot be changed.", {"status": ["closed"]})
+    now = utcnow()
+    diff: dict[str, list] = {}
+    for field in EDITABLE_FIELDS:
+        if field not in changes:
+            continue
+        new = changes[field]
+        if field == "tags":
+            new = sorted(set(new))
+        old = getattr(ticket, field)
+        if new == old:
+            continue
+        diff[field] = [old, new]
+        if field == "status":
+            _set_status(ticket, new, now)
+        else:
+            setattr(ticket, field, new)
+    if not diff:
+        return ticket
+    ticket.updated_at = now
+    db.session.flush()
+    events.record(ticket.client_id, "ticket.updated", actor, {"changes": diff, "ticket": summary(ticket)},
+                  ticket_id=ticket.id)
+    outbox.commit()
+    return ticket
+
+
+def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any], actor: Actor,
+                         request: IdempotencyRequest | None = None) -> tuple[Message, bool]:
+    """A message from the ticket's customer, posted by the client's system."""
+    replay = _replayed(scope, Message, request)
+    if replay is not None:
+        return replay, True
+    ticket = get_ticket(scope, ticket_id)
+    if ticket.status == "closed":
+        raise Conflict("The ticket is closed; open a new ticket instead.", {"status": ["closed"]})
+    if not (data.get("body") or data.get("body_html")):
+        raise ValidationFailed("The message is empty.", {"body": ["Give body or body_html."]})
+    now = utcnow()
+    message = _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"),
+                           contact_id=ticket.contact_id)
+    if ticket.status in ("solved", "pending"):
+        _set_status(ticket, "open", now)
+    ticket.updated_at = now
+    if request is not None:
+        idempotency.remember(ticket.client_id, request, "message", message.id, 201)
+    db.session.flush()
+    events.record(ticket.client_id, "message.created", actor, {
+        "message": {"id": message.id, "kind": message.kind, "excerpt": excerpt(message.body_text)},
+        "ticket": summary(ticket),
+    }, ticket_id=ticket.id)
+    return _commit_or_replay(scope, Message, message, request)
+
+
+def list_tickets(scope: TenantScope, filters: dict[str, Any], limit: int,
+                 cursor: str | None = None, sort: str = "-created_at") -> tuple[list[Ticket], str | None]:
+    query = scope.select(Ticket)
+    for field in ("status", "priority", "channel"):
+        values = filters.get(field)
+        if values:
+            query = query.where(getattr(Ticket, field).in_(values))
+    if filters.get("updated_since"):
+        query = query.where(Ticket.updated_at >= filters["updated_since"])
+    rows = list(db.session.scalars(pagination.apply(query, Ticket, sort, cursor, limit)))
+    return pagination.page(rows, sort, limit)
+
+
+def public_messages(ticket: Ticket) -> list[Message]:
+    """What the client company may see: everything but the BPO's internal notes."""
+    return [m for m in ticket.messages if m.kind != "note"]
+

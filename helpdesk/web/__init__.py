@@ -1,0 +1,45 @@
+"""Browser surfaces: sign-in, agent workspace, supervisor and admin pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from helpdesk.web.agent import bp as agent_bp
+from helpdesk.web.auth import bp as auth_bp
+
+
+def localtime(value: datetime | None, tz: str = "UTC") -> str:
+    """Render a UTC datetime in the viewer's time zone (conversion happens only at the edge)."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def register_web(app: Flask) -> None:
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(agent_bp)
+
+    app.add_template_filter(localtime)
+
+    @app.get("/")
+    def index():
+        if current_user.is_authenticated:
+            return redirect(url_for("agent.home"))
+        return redirect(url_for("auth.login"))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+            )
+        return response

@@ -1,0 +1,81 @@
+"""Run RQ workers and the scheduler loop around one Flask app built once per process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+from flask import Flask
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+from rq.job import Job, JobStatus
+
+from workers.queues import ALL_QUEUES, get_queue
+from workers.schedule import SCHEDULE, PeriodicJob
+
+log = logging.getLogger(__name__)
+
+
+class AppWorker(SimpleWorker):
+    """Runs jobs in-process (no fork per job: pushes leave within milliseconds),
+    each inside the app context, with a fresh DB session per job."""
+
+    def __init__(self, *args, app: Flask, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.app = app
+
+    def perform_job(self, job, queue, execution=None):
+        with self.app.app_context():
+            return super().perform_job(job, queue, execution)
+
+
+def build_worker(app: Flask, connection: Redis, queue_names=ALL_QUEUES, name: str | None = None) -> AppWorker:
+    queues = [get_queue(q, connection) for q in queue_names]
+    return AppWorker(queues, connection=connection, app=app, name=name)
+
+
+def run_worker(app: Flask, connection: Redis, burst: bool = False, queue_names=ALL_QUEUES) -> bool:
+    worker = build_worker(app, connection, queue_names)
+    return worker.work(burst=burst, logging_level=app.config.get("LOG_LEVEL", "INFO"),
+                       with_scheduler=True)
+
+
+def enqueue_periodic(connection: Redis, job: PeriodicJob) -> bool:
+    """Enqueue one periodic job unless its previous run is still queued or running."""
+    existing = Job.fetch_many([job.job_id], connection=connection)[0]
+    if existing is not None and existing.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED):
+        return False
+    get_queue(job.queue, connection).enqueue(
+        job.task, job_id=job.job_id, job_timeout=job.timeout, result_ttl=60, failure_ttl=3600,
+    )
+    return True
+
+
+def run_scheduler(connection: Redis, once: bool = False, tick: float = 1.0) -> None:
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    if not once:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    next_run = {job.job_id: 0.0 for job in SCHEDULE}
+    log.info("scheduler started with %d periodic job(s)", len(SCHEDULE))
+    while not stopping:
+        now = time.monotonic()
+        for job in SCHEDULE:
+            if now < next_run[job.job_id]:
+                continue
+            try:
+                enqueue_periodic(connection, job)
+                next_run[job.job_id] = now + job.every_seconds
+            except RedisError as exc:
+                log.warning("scheduler: redis unavailable (%s); retrying", exc)
+                next_run[job.job_id] = now + 2
+        if once:
+            return
+        time.sleep(tick)

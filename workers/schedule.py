@@ -1,0 +1,22 @@
+"""Periodic jobs as data; each has a fixed job id so runs never pile up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.queues import SCHEDULED_QUEUE
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    job_id: str
+    task: str
+    every_seconds: int
+    queue: str = SCHEDULED_QUEUE
+    timeout: int = 120
+
+
+SCHEDULE: tuple[PeriodicJob, ...] = (
+    PeriodicJob("periodic:outbox-relay", "workers.jobs.relay_outbox", 5),
+    PeriodicJob("periodic:lost-job-reaper", "workers.jobs.reap_lost_jobs", 30),
+)
