@@ -34,6 +34,8 @@ class Config:
         self.REDIS_URL = _env("REDIS_URL") or f"unix://{self.INSTANCE_DIR / 'redis.sock'}"
         self.REDIS_EMBEDDED = _env("REDIS_URL") is None
         self.SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE")
+        # Off only for Flask-SocketIO's in-process test client, which cannot use a queue.
+        self.SOCKETIO_MESSAGE_QUEUE = True
         self.SOCKETIO_CORS_ORIGINS = (_env("SOCKETIO_CORS_ORIGINS") or "").split() or None
         # Whole-request ceiling (email with attachments); API bodies have their own, smaller one.
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 26 * 1024 * 1024)
@@ -41,7 +43,6 @@ class Config:
         self.API_RATE_LIMIT = _env("API_RATE_LIMIT", "1200/minute")
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10/minute")
         self.API_PAGE_MAX = 100
-        self.OUTBOX_RELAY_SECONDS = _int("OUTBOX_RELAY_SECONDS", 5)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_JSON = _env("LOG_JSON", "1") == "1"
         self.HOST = _env("HOST", "127.0.0.1")
@@ -50,6 +51,7 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         # flask-smorest / OpenAPI
         self.API_TITLE = "helpdesk API"

@@ -29,13 +29,19 @@ RESYNC_LIMIT = 500
 
 def init_app(app: Flask) -> None:
     async_mode = app.config.get("SOCKETIO_ASYNC_MODE") or _detect_async_mode()
-    socketio.init_app(
-        app,
+    options = {}
+    # Flask-SocketIO keeps options between init_app calls; each app states its own.
+    socketio.server_options.pop("client_manager", None)
+    if app.config.get("SOCKETIO_MESSAGE_QUEUE", True):
         # Built here because Flask-SocketIO only maps redis:// URLs, and the embedded
         # default talks to its redis-server over a unix socket.
-        client_manager=socketio_lib.RedisManager(app.config["REDIS_URL"], channel="helpdesk-socketio"),
+        options["client_manager"] = socketio_lib.RedisManager(app.config["REDIS_URL"], channel="helpdesk-socketio")
+    socketio.init_app(
+        app,
+        **options,
         async_mode=async_mode,
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or [],
+        # None keeps engine.io's same-origin check; [] would switch the Origin check off.
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
         logger=False,
         engineio_logger=False,
         manage_session=False,  # Flask-Login reads the signed cookie session as-is
@@ -80,6 +86,25 @@ def rooms_for(event: Event) -> list[str]:
     return rooms
 
 
+def agent_rooms(agent: Any) -> set[str]:
+    """Rooms a staff member's socket joins.
+
+    Supervisors who oversee every client share the ``supervisors`` room; those
+    dedicated to some clients join only those clients' rooms. Agents follow their
+    own assignments and their region's queue.
+    """
+    rooms = {agent_room(agent.id)}
+    if agent.region_id:
+        rooms.add(queue_room(agent.region_id))
+    if agent.is_supervisor:
+        scope = TenantScope.for_agent(agent)
+        if scope.all_clients:
+            rooms.add(SUPERVISORS_ROOM)
+        else:
+            rooms.update(client_room(client_id) for client_id in scope.client_ids)
+    return rooms
+
+
 # --- emits ---------------------------------------------------------------------
 
 def publish_event(event: Event) -> list[str]:
@@ -96,15 +121,9 @@ class AgentNamespace(Namespace):
         if not current_user.is_authenticated:
             log.info("refused unauthenticated socket from %s", request.remote_addr)
             raise ConnectionRefusedError("authentication required")
-        agent = current_user
-        join_room(agent_room(agent.id))
-        if agent.region_id:
-            join_room(queue_room(agent.region_id))
-        if agent.is_supervisor:
-            join_room(SUPERVISORS_ROOM)
-        for client_id in _visible_client_ids(agent):
-            join_room(client_room(client_id))
-        emit("hello", {"agent_id": agent.id, "latest": _latest_seqs(agent)})
+        for room in agent_rooms(current_user):
+            join_room(room)
+        emit("hello", {"agent_id": current_user.id, "latest": _latest_seqs(current_user)})
         db.session.remove()
 
     def on_resync(self, data: Any):
@@ -113,6 +132,7 @@ class AgentNamespace(Namespace):
             return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
         since = (data or {}).get("since") or {}
         scope = TenantScope.for_agent(current_user)
+        rooms = agent_rooms(current_user)
         missed: list[dict] = []
         more = False
         for raw_client_id, seq in since.items():
@@ -124,7 +144,8 @@ class AgentNamespace(Namespace):
                 continue
             batch = events.since(scope, client_id, seq, RESYNC_LIMIT + 1)
             more = more or len(batch) > RESYNC_LIMIT
-            missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT])
+            # Only what this socket would have been sent live.
+            missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT] if rooms & set(rooms_for(e)))
         db.session.remove()
         return {"events": missed, "more": more}
 

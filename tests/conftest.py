@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from redis import Redis
 from sqlalchemy import text
@@ -90,13 +91,33 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def app(app_factory, redis) -> Iterator[Flask]:
-    application = app_factory()
+def app_config() -> dict:
+    """Config overrides for the ``app`` fixture; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(app_factory, app_config, redis) -> Iterator[Flask]:
+    application = app_factory(**app_config)
+    application.test_client_class = PerRequestGlobalsClient
     with application.app_context():
         _empty_tables()
         yield application
         _db.session.remove()
         _db.engine.dispose()
+
+
+def clear_request_globals() -> None:
+    """Test requests run inside the test's app context, so they share ``g``. Flask-Login
+    and Flask-WTF cache the user and CSRF token there; a real request starts clean."""
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
+class PerRequestGlobalsClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        clear_request_globals()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -150,10 +171,15 @@ def login(client) -> Callable[[str, str], None]:
 
 @pytest.fixture
 def socketio_client(app, client):
-    """Factory for Socket.IO test clients on /agent sharing the logged-in Flask test client's cookies."""
+    """Factory for Socket.IO test clients on /agent sharing the logged-in Flask test client's cookies.
+
+    Needs an app built with SOCKETIO_MESSAGE_QUEUE=False (override ``app_config``): the
+    in-process test client cannot use the Redis queue. Real processes are tested in
+    test_slice_e2e.py."""
     made = []
 
     def connect(test_client=None):
+        clear_request_globals()
         sio = socketio.test_client(app, namespace="/agent", flask_test_client=test_client or client)
         made.append(sio)
         return sio

@@ -49,7 +49,7 @@ class Agent(UserMixin, Timestamps, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 
     region = relationship("Region")
-    clients = relationship("Client", secondary=agent_clients, lazy="selectin")
+    clients = relationship("Client", secondary=agent_clients)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -42,8 +42,8 @@ class Client(Timestamps, db.Model):
     chat_allowed_origins: Mapped[list] = mapped_column(JSONType, default=list)
 
     calendar = relationship("Calendar")
-    allowed_regions = relationship("Region", secondary=client_regions, lazy="selectin")
-    support_addresses = relationship("SupportAddress", back_populates="client", lazy="selectin")
+    allowed_regions = relationship("Region", secondary=client_regions)
+    support_addresses = relationship("SupportAddress", back_populates="client")
 
 
 class TenantCounter(db.Model):
@@ -84,7 +84,7 @@ class ApiKey(ClientOwned, db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    client = relationship("Client")
+    client = relationship("Client", lazy="joined")
 
 
 class WebhookEndpoint(ClientOwned, Timestamps, db.Model):

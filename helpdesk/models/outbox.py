@@ -19,8 +19,10 @@ def new_outbox_id() -> str:
 class Outbox(db.Model):
     """A job written in the same transaction as the change that needs it.
 
-    The relay enqueues it after commit with ``job_id = id``; ``enqueued_at`` is
-    claimed with a conditional UPDATE so two relays never enqueue the same row.
+    It is enqueued after commit with ``job_id = id`` and then stamped
+    ``enqueued_at``. A row can reach RQ twice (the sweep races the after-commit
+    enqueue, or a process dies between enqueue and stamp); RQ keeps one job per
+    id and every job is idempotent, so that costs a repeat at most.
     """
 
     __tablename__ = "outbox"

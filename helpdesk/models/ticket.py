@@ -65,8 +65,8 @@ class Ticket(ClientOwned, Timestamps, db.Model):
 
     client = relationship("Client", lazy="joined")
     contact = relationship("Contact", lazy="joined")
-    region = relationship("Region")
-    assignee = relationship("Agent")
+    region = relationship("Region", lazy="selectin")
+    assignee = relationship("Agent", lazy="selectin")
     messages = relationship("Message", back_populates="ticket", order_by="Message.id")
 
     @property

@@ -71,7 +71,7 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
     client_id = scope.client_id
     client = db.session.get(Client, client_id)
     if data.get("external_id") and db.session.scalar(
-        scope.select(Ticket.id).where(Ticket.external_id == data["external_id"])
+        scope.select(Ticket, Ticket.external_id == data["external_id"]).with_only_columns(Ticket.id)
     ):
         raise Conflict("A ticket with this external_id exists.", {"external_id": [data["external_id"]]})
     contact = find_or_create_contact(scope, data.get("contact"))

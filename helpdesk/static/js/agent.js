@@ -39,17 +39,24 @@
     if (ticket.id) { upsertRow(ticket); }
   }
 
+  // Ask for missed events; the server pages them, so keep asking while it says "more".
+  function resync(since) {
+    socket.emit("resync", { since: since }, function (reply) {
+      (reply.events || []).forEach(apply);
+      if (reply.more) {
+        Object.keys(since).forEach(function (cid) { since[cid] = lastSeq[cid] || since[cid]; });
+        resync(since);
+      }
+    });
+  }
+
   socket.on("hello", function (msg) {
     var since = {};
     var known = Object.keys(lastSeq).length > 0;
     Object.keys(msg.latest || {}).forEach(function (cid) {
       if (known) { since[cid] = lastSeq[cid] || 0; } else { lastSeq[cid] = msg.latest[cid]; }
     });
-    if (known) {
-      socket.emit("resync", { since: since }, function (reply) {
-        (reply.events || []).forEach(apply);
-      });
-    }
+    if (known) { resync(since); }
     status.textContent = "live";
     status.className = "live on";
   });

@@ -1,0 +1,102 @@
+"""Socket.IO /agent: authentication, rooms, live events, resync after a drop."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk.extensions import db
+from helpdesk.models import Outbox
+from helpdesk.services.agents import logout_everywhere
+from tests.conftest import wait_for
+from tests.factories import auth, make_agent, make_client, make_region
+
+
+@pytest.fixture
+def app_config():
+    return {"SOCKETIO_MESSAGE_QUEUE": False}
+
+
+def _events(sio, event_type=None):
+    received = [m["args"][0] for m in sio.get_received("/agent") if m["name"] == "event"]
+    return [e for e in received if event_type is None or e["type"] == event_type]
+
+
+def test_unauthenticated_socket_is_refused(app, socketio_client):
+    sio = socketio_client()
+    assert not sio.is_connected("/agent")
+
+
+def test_logged_out_everywhere_session_is_refused(app, client, login, socketio_client):
+    agent = make_agent("ana@helpdesk.test")
+    login(agent.email)
+    logout_everywhere(agent)
+    assert not socketio_client().is_connected("/agent")
+
+
+def test_supervisor_receives_ticket_created_with_sequence(app, client, login, socketio_client, queue):
+    region = make_region("warsaw")
+    _, key = make_client("acme")
+    lead = make_agent("lead@helpdesk.test", role="supervisor", region_slug=region.slug)
+    login(lead.email)
+    sio = socketio_client()
+    assert sio.is_connected("/agent")
+    hello = [m for m in sio.get_received("/agent") if m["name"] == "hello"]
+    assert hello and hello[0]["args"][0]["agent_id"] == lead.id
+
+    created = client.post("/api/v1/tickets", json={"subject": "Hi"}, headers=auth(key)).json
+    queue.run()
+    events = wait_for(lambda: _events(sio, "ticket.created"))
+    assert events[0]["ticket_id"] == created["id"]
+    assert events[0]["seq"] == 1
+
+
+def test_agent_in_other_region_does_not_receive_queue_events(app, client, login, socketio_client, queue):
+    home = make_region("manila", order=1)
+    away = make_region("bogota", order=2)
+    _, key = make_client("acme", region_slugs=[home.slug])
+    insider = make_agent("ana@helpdesk.test", region_slug=home.slug)
+    outsider = make_agent("diego@helpdesk.test", region_slug=away.slug)
+    other_browser = app.test_client()
+    login(insider.email)
+    login(outsider.email, test_client=other_browser)
+    inside, outside = socketio_client(), socketio_client(other_browser)
+
+    client.post("/api/v1/tickets", json={"subject": "Where is my parcel"}, headers=auth(key))
+    queue.run()
+    assert wait_for(lambda: _events(inside, "ticket.created"))
+    assert _events(outside) == []
+
+
+def test_resync_returns_only_missed_events_visible_to_the_socket(app, client, login, socketio_client, queue):
+    region = make_region("warsaw")
+    client_id, key = make_client("acme")
+    other_id, other_key = make_client("globex")
+    lead = make_agent("lead@helpdesk.test", role="supervisor", region_slug=region.slug, all_clients=False,
+                      client_slugs=["acme"])
+    first = client.post("/api/v1/tickets", json={"subject": "one"}, headers=auth(key)).json
+    login(lead.email)
+    sio = socketio_client()
+    # While "offline", two more changes happen for acme and one for a client this supervisor does not serve.
+    client.patch(f"/api/v1/tickets/{first['id']}", json={"priority": "high"}, headers=auth(key))
+    client.post("/api/v1/tickets", json={"subject": "two"}, headers=auth(key))
+    client.post("/api/v1/tickets", json={"subject": "elsewhere"}, headers=auth(other_key))
+    db.session.remove()
+
+    reply = sio.emit("resync", {"since": {str(client_id): 1, str(other_id): 0}}, namespace="/agent",
+                     callback=True)
+    assert [(e["seq"], e["type"]) for e in reply["events"]] == [(2, "ticket.updated"), (3, "ticket.created")]
+    assert all(e["client_id"] == client_id for e in reply["events"])
+    assert reply["more"] is False
+
+
+def test_client_dedicated_supervisor_joins_only_their_client_room(app, client, login, socketio_client, queue):
+    make_client("acme")
+    _, other_key = make_client("globex")
+    lead = make_agent("lead@helpdesk.test", role="supervisor", all_clients=False, client_slugs=["acme"])
+    login(lead.email)
+    sio = socketio_client()
+    client.post("/api/v1/tickets", json={"subject": "not yours"}, headers=auth(other_key))
+    queue.run()
+    # The job ran (outbox processed), yet nothing reached this supervisor.
+    assert all(row.processed_at for row in db.session.scalars(db.select(Outbox)))
+    assert _events(sio) == []
