@@ -86,7 +86,8 @@ def _validation_details(data: dict) -> Any:
     # webargs nests by location ({"json": {...}}); one location is the common case.
     if isinstance(messages, dict) and len(messages) == 1:
         (only,) = messages.values()
-        return only
+        if isinstance(only, dict):  # keep {"json": ["Invalid JSON body."]} an object
+            return only
     return messages
 
 

@@ -43,6 +43,7 @@ def require_api_key() -> None:
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
     blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
     blp.before_request(require_api_key)
-    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
+    # One budget per key across every API endpoint, not one per endpoint.
+    limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], "api", key_func=rate_limit_key)(blp)
     csrf.exempt(blp)
     return blp

@@ -25,8 +25,11 @@ def decode(cursor: str, sort: str) -> tuple[datetime, int]:
         cursor_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
         if cursor_sort != sort:
             raise ValueError("cursor was made for another sort order")
-        return datetime.fromisoformat(value), int(row_id)
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        moment, row_id = datetime.fromisoformat(value), int(row_id)
+        if moment.tzinfo is None or not 0 <= row_id < 2**63:
+            raise ValueError("cursor is out of range")
+        return moment, row_id
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
         raise ValidationFailed("Invalid cursor.", {"cursor": [str(exc) or "Invalid cursor."]}) from exc
 
 

@@ -1,0 +1,114 @@
+"""Outbox: jobs are committed with the change, enqueued after commit, survive Redis outages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq.job import Job
+
+from helpdesk.extensions import db
+from helpdesk.models import Event, Outbox, Ticket, utcnow
+from helpdesk.services import outbox
+from tests.factories import auth, make_client
+from workers.queues import REALTIME_QUEUE, get_queue
+from workers.runner import enqueue_periodic
+from workers.schedule import SCHEDULE
+
+
+def _rows():
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(Outbox).order_by(Outbox.created_at)))
+
+
+def test_ticket_commit_writes_outbox_row_and_enqueues_it_with_its_id(client, redis, queue):
+    _, key = make_client("acme")
+    response = client.post("/api/v1/tickets", json={"subject": "Hi"}, headers=auth(key))
+    assert response.status_code == 201
+    (row,) = _rows()
+    event = db.session.get(Event, row.payload["event_id"])
+    assert event.ticket_id == response.json["id"] and event.type == "ticket.created"
+    assert row.enqueued_at is not None and row.processed_at is None
+    assert get_queue(REALTIME_QUEUE, redis).job_ids == [row.id]   # job_id = outbox id
+
+    queue.run()
+    (row,) = _rows()
+    assert row.processed_at is not None
+    assert Job.fetch(row.id, connection=redis).get_status() == "finished"
+
+
+def test_running_a_job_twice_is_harmless(client, redis, queue):
+    _, key = make_client("acme")
+    client.post("/api/v1/tickets", json={"subject": "Hi"}, headers=auth(key))
+    (row,) = _rows()
+    queue.run()
+    first_done = _rows()[0].processed_at
+    # RQ delivers at least once: enqueue the same job again, as a redelivery would.
+    get_queue(REALTIME_QUEUE, redis).enqueue(row.task, kwargs=row.payload, job_id=row.id)
+    queue.run()
+    assert _rows()[0].processed_at == first_done
+    assert db.session.scalar(db.select(db.func.count(Event.id))) == 1
+
+
+def test_redis_down_ticket_is_still_accepted_and_relayed_later(app_factory, redis, queue):
+    broken = app_factory(REDIS_URL="redis://127.0.0.1:1/0")   # nothing listens on port 1
+    with broken.app_context():
+        _, key = make_client("acme")
+        response = broken.test_client().post("/api/v1/tickets", json={"subject": "During outage"},
+                                             headers=auth(key))
+        assert response.status_code == 201, response.json
+        db.session.remove()
+    # Nothing is lost: ticket and outbox row are committed, waiting for the relay.
+    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 1
+    (row,) = _rows()
+    assert row.enqueued_at is None
+    assert get_queue(REALTIME_QUEUE, redis).count == 0
+
+    # Redis is back: the periodic relay (a real job) enqueues the row, the worker runs it.
+    db.session.execute(db.update(Outbox).values(created_at=utcnow() - timedelta(seconds=10)))
+    db.session.commit()
+    relay = next(job for job in SCHEDULE if job.task.endswith("relay_outbox"))
+    assert enqueue_periodic(redis, relay)
+    queue.run()
+    (row,) = _rows()
+    assert row.enqueued_at is not None and row.processed_at is not None
+
+
+def test_reaper_requeues_a_job_that_was_lost(client, redis, queue):
+    _, key = make_client("acme")
+    client.post("/api/v1/tickets", json={"subject": "Hi"}, headers=auth(key))
+    (row,) = _rows()
+    # The worker died with the job: RQ no longer knows it, the row was never processed.
+    Job.fetch(row.id, connection=redis).delete()
+    db.session.execute(db.update(Outbox).values(enqueued_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert outbox.reap_lost() == 1
+    assert _rows()[0].enqueued_at is None
+    db.session.execute(db.update(Outbox).values(created_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert outbox.relay_pending() == 1
+    queue.run()
+    assert _rows()[0].processed_at is not None
+
+
+def test_reaper_leaves_live_jobs_alone(client, redis):
+    _, key = make_client("acme")
+    client.post("/api/v1/tickets", json={"subject": "Hi"}, headers=auth(key))
+    db.session.execute(db.update(Outbox).values(enqueued_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert outbox.reap_lost() == 0          # still queued in RQ: not lost
+
+
+def test_failed_transaction_leaves_no_outbox_row(client):
+    _, key = make_client("acme")
+    # external_id conflict makes the second create fail before commit.
+    client.post("/api/v1/tickets", json={"subject": "a", "external_id": "X1"}, headers=auth(key))
+    second = client.post("/api/v1/tickets", json={"subject": "b", "external_id": "X1"}, headers=auth(key))
+    assert second.status_code == 409
+    assert len(_rows()) == 1
+
+
+def test_periodic_job_has_fixed_id_and_does_not_pile_up(redis):
+    job = SCHEDULE[0]
+    assert enqueue_periodic(redis, job) is True
+    assert enqueue_periodic(redis, job) is False   # previous run still queued
+    assert get_queue(job.queue, redis).job_ids == [job.job_id]
