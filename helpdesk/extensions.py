@@ -33,7 +33,9 @@ class JsonErrorApi(Api):
         return http_error_response(error)
 
 
-db = SQLAlchemy(model_class=Base)
+# Sessions live for one request or job; keeping loaded state after commit saves a
+# reload of everything the response serialises.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 socketio = SocketIO()
 login_manager = LoginManager()

@@ -11,6 +11,8 @@ from helpdesk.extensions import api, limiter
 
 def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # Every documented operation needs the key (and Swagger UI only sends it where this is declared).
+    api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (tickets, events):
         api.register_blueprint(module.blp)
 

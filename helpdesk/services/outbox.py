@@ -9,6 +9,7 @@ reaper re-queues jobs that were enqueued but never finished (worker killed).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import select, update
 
 from helpdesk.extensions import db
 from helpdesk.models import Outbox, utcnow
+from helpdesk.models.outbox import new_outbox_id
 from workers.queues import REALTIME_QUEUE, get_queue, get_redis
 
 log = logging.getLogger(__name__)
@@ -28,12 +30,32 @@ MAX_ATTEMPTS = 10
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
+@dataclass
+class PendingJob:
+    """What the after-commit enqueue needs to know about an outbox row."""
+
+    id: str
+    queue: str
+    task: str
+    payload: dict[str, Any]
+
+
+def expect_after_commit(job: PendingJob) -> None:
+    db.session.info.setdefault(PENDING_KEY, []).append(job)
+
+
 def add(task: str, payload: dict[str, Any], *, client_id: int | None = None,
         queue: str = REALTIME_QUEUE) -> Outbox:
-    row = Outbox(task=task, payload=payload, client_id=client_id, queue=queue)
+    """Add a job to the caller's transaction.
+
+    The row is stamped enqueued optimistically, so the common path costs no
+    second write: if the enqueue after commit fails the stamp is cleared for the
+    relay, and if the process dies in between, the reaper finds the job missing.
+    """
+    row = Outbox(id=new_outbox_id(), task=task, payload=payload, client_id=client_id, queue=queue,
+                 enqueued_at=utcnow(), attempts=1)
     db.session.add(row)
-    db.session.flush()
-    db.session.info.setdefault(PENDING_KEY, []).append(row.id)
+    expect_after_commit(PendingJob(row.id, queue, task, payload))
     return row
 
 
@@ -46,7 +68,31 @@ def commit() -> None:
         db.session.rollback()
         raise
     if pending:
-        relay_rows(pending)
+        _enqueue_after_commit(pending)
+
+
+def _enqueue_after_commit(rows: list[PendingJob]) -> None:
+    try:
+        _push(rows)
+    except RedisError as exc:
+        log.warning("outbox: redis unavailable, %d row(s) wait for the relay: %s", len(rows), exc)
+        db.session.execute(
+            update(Outbox).where(Outbox.id.in_([row.id for row in rows]))
+            .values(enqueued_at=None, last_error=f"enqueue failed: {exc}"[:500])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def _push(rows: list[Outbox] | list[PendingJob]) -> None:
+    connection = get_redis()
+    with connection.pipeline() as pipe:
+        for row in rows:
+            get_queue(row.queue, connection).enqueue(
+                row.task, kwargs=row.payload, job_id=row.id, result_ttl=300,
+                failure_ttl=7 * 24 * 3600, pipeline=pipe,
+            )
+        pipe.execute()
 
 
 def rollback() -> None:
@@ -54,24 +100,11 @@ def rollback() -> None:
     db.session.rollback()
 
 
-def relay_rows(outbox_ids: list[str]) -> int:
-    rows = db.session.scalars(select(Outbox).where(Outbox.id.in_(outbox_ids))).all()
-    return _enqueue(rows)
-
-
 def _enqueue(rows: list[Outbox]) -> int:
     if not rows:
         return 0
-    connection = get_redis()
-    enqueued = []
     try:
-        with connection.pipeline() as pipe:
-            for row in rows:
-                get_queue(row.queue, connection).enqueue(
-                    row.task, kwargs=row.payload, job_id=row.id, result_ttl=300,
-                    failure_ttl=7 * 24 * 3600, pipeline=pipe,
-                )
-            pipe.execute()
+        _push(rows)
         enqueued = [row.id for row in rows]
     except RedisError as exc:
         log.warning("outbox: redis unavailable, %d row(s) wait for the relay: %s", len(rows), exc)

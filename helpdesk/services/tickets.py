@@ -40,19 +40,32 @@ def summary(ticket: Ticket) -> dict[str, Any]:
 def find_or_create_contact(scope: TenantScope, data: dict[str, Any] | None) -> Contact | None:
     if not data:
         return None
-    client_id = scope.client_id
     email = (data.get("email") or "").strip().lower() or None
-    for column, value in (("external_id", data.get("external_id")), ("email", email),
-                          ("phone", data.get("phone"))):
+    keys = (("external_id", data.get("external_id")), ("email", email), ("phone", data.get("phone")))
+    found = _find_contact(scope, keys)
+    if found is not None:
+        return found
+    contact = Contact(client_id=scope.client_id, name=data.get("name"), email=email, phone=data.get("phone"),
+                      language=data.get("language"), external_id=data.get("external_id"))
+    try:
+        with db.session.begin_nested():
+            db.session.add(contact)
+    except IntegrityError:
+        # Another request created this customer a moment ago: use theirs.
+        found = _find_contact(scope, keys)
+        if found is None:
+            raise
+        return found
+    return contact
+
+
+def _find_contact(scope: TenantScope, keys) -> Contact | None:
+    for column, value in keys:
         if value:
             found = db.session.scalar(scope.select(Contact, getattr(Contact, column) == value))
             if found is not None:
                 return found
-    contact = Contact(client_id=client_id, name=data.get("name"), email=email, phone=data.get("phone"),
-                      language=data.get("language"), external_id=data.get("external_id"))
-    db.session.add(contact)
-    db.session.flush()
-    return contact
+    return None
 
 
 def _replayed(scope: TenantScope, model: type, request: IdempotencyRequest | None):
@@ -78,11 +91,11 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
     region = routing.initial_region(client)
     now = utcnow()
     ticket = Ticket(
-        client_id=client_id, number=counters.next_value(client_id, "ticket"),
-        contact_id=contact.id if contact else None, channel=data.get("channel", "api"),
+        client_id=client_id, number=counters.next_ticket_number(client_id),
+        client=client, contact=contact, channel=data.get("channel", "api"),
         subject=data["subject"].strip(), status="new", priority=data.get("priority", "normal"),
         language=data.get("language") or (contact.language if contact else None),
-        region_id=region.id if region else None, queued_at=now, external_id=data.get("external_id"),
+        region=region, assignee=None, messages=[], queued_at=now, external_id=data.get("external_id"),
         tags=sorted(set(data.get("tags") or [])), custom_fields=data.get("custom_fields") or {},
         created_at=now, updated_at=now,
     )
@@ -111,9 +124,9 @@ def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: Id
 def _new_message(ticket: Ticket, kind: str, body: str, body_html: str | None, *,
                  contact_id: int | None = None, agent_id: int | None = None) -> Message:
     message = Message(
-        client_id=ticket.client_id, ticket_id=ticket.id, kind=kind, channel=ticket.channel,
+        client_id=ticket.client_id, ticket=ticket, kind=kind, channel=ticket.channel,
         author_contact_id=contact_id, author_agent_id=agent_id, body_text=body,
-        body_html=sanitize_html(body_html), created_at=utcnow(),
+        body_html=sanitize_html(body_html), created_at=utcnow(), attachments=[],
     )
     db.session.add(message)
     db.session.flush()

@@ -1,0 +1,272 @@
+"""Ingest benchmark: tickets POSTed over the REST API reach agents' sockets.
+
+Starts the real system (gunicorn with the gevent worker, RQ worker processes,
+Redis, a fresh database), connects agent sockets through the real login, then
+POSTs tickets from concurrent keep-alive clients for a fixed time. Prints
+tickets/s, POST latency and POST-to-socket-event latency, on SQLite and on
+PostgreSQL.
+
+    .venv/bin/python bench/ingest_api.py                      # both backends
+    .venv/bin/python bench/ingest_api.py --backend postgresql --duration 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+import socketio
+
+from harness import PROJECT, Processes, free_port, fresh_database, machine, percentile, summary
+
+VENV_BIN = Path(sys.executable).parent
+PASSWORD = "bench-password-123"
+
+
+def setup_tenant(env: dict, agents: int) -> str:
+    """Create one client company, a region on shift around the clock and N agents in it."""
+    os.environ.update(env)
+    from config import DevelopmentConfig
+    from helpdesk import create_app
+    from helpdesk.extensions import db
+    from helpdesk.models import Calendar, Region
+    from helpdesk.services import agents as agent_service
+    from helpdesk.services import clients
+
+    app = create_app(DevelopmentConfig)
+    with app.app_context():
+        region = Region(name="Bench", slug="bench", chain_order=1,
+                        calendar=Calendar(name="always", timezone="UTC", around_the_clock=True))
+        db.session.add(region)
+        db.session.commit()
+        key = clients.create_client("Bench Co", "bench", region_slugs=["bench"]).api_key
+        for i in range(agents):
+            agent_service.create_agent(f"agent{i}@bench.test", f"Agent {i}", PASSWORD, region_slug="bench",
+                                       all_clients=True)
+        db.session.remove()
+        db.engine.dispose()
+    return key
+
+
+class AgentSockets:
+    """Agents signed in through the login form, listening on /agent."""
+
+    def __init__(self, base: str, count: int) -> None:
+        self.first_seen: dict[int, float] = {}
+        self.deliveries: list[tuple[int, float]] = []
+        self.lock = threading.Lock()
+        self.clients = [self._connect(base, f"agent{i}@bench.test") for i in range(count)]
+
+    def _connect(self, base: str, email: str) -> socketio.Client:
+        session = requests.Session()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', session.get(f"{base}/login").text)
+        response = session.post(f"{base}/login", data={"email": email, "password": PASSWORD,
+                                                       "csrf_token": token.group(1)}, allow_redirects=False)
+        assert response.status_code == 302, response.text
+        sio = socketio.Client(reconnection=False)
+        sio.on("event", self._on_event, namespace="/agent")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        sio.connect(base, namespaces=["/agent"], headers={"Cookie": cookie}, transports=["websocket"],
+                    wait_timeout=10)
+        return sio
+
+    def _on_event(self, event: dict) -> None:
+        now = time.perf_counter()
+        if event.get("type") != "ticket.created":
+            return
+        with self.lock:
+            self.first_seen.setdefault(event["ticket_id"], now)
+            self.deliveries.append((event["ticket_id"], now))
+
+    def close(self) -> None:
+        for sio in self.clients:
+            threading.Thread(target=sio.disconnect, daemon=True).start()
+
+
+class CpuMeter:
+    """CPU seconds used during the load phase by each part of the system (psutil)."""
+
+    def __init__(self, procs: Processes) -> None:
+        self.groups = {
+            "web": [psutil.Process(c.pid) for name, c in procs.children if name == "web"],
+            "rq": [psutil.Process(c.pid) for name, c in procs.children if name.startswith("worker")],
+            "load-generator": [psutil.Process()],
+            "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")],
+            "redis": [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("redis")],
+        }
+        for name in ("web", "rq"):
+            self.groups[name] += [c for p in self.groups[name] for c in p.children(recursive=True)]
+        self.start = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        totals = {}
+        for name, members in self.groups.items():
+            total = 0.0
+            for proc in members:
+                try:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+                except psutil.Error:
+                    pass
+            totals[name] = total
+        return totals
+
+    def read(self) -> dict[str, float]:
+        end = self._sample()
+        return {name: end[name] - self.start[name] for name in end}
+
+
+def post_loop(port: int, key: str, deadline: float, results: list, errors: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.connect()
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    n = 0
+    while time.perf_counter() < deadline:
+        n += 1
+        body = json.dumps({"subject": f"Bench ticket {threading.get_ident()}-{n}", "body": "My order is late.",
+                           "priority": "normal", "contact": {"email": f"c{n % 500}@example.com"}})
+        started = time.perf_counter()
+        conn.request("POST", "/api/v1/tickets", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        finished = time.perf_counter()
+        if response.status == 201:
+            results.append((json.loads(payload)["id"], started, finished))
+        else:
+            errors.append((response.status, payload[:200]))
+    conn.close()
+
+
+def run(backend: str, args: argparse.Namespace) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"hd-bench-{backend}-"))
+    procs = Processes(workdir)
+    embedded = None
+    with fresh_database(backend, workdir, args.pg_url) as database_url:
+        try:
+            if backend == "sqlite":
+                from helpdesk.embedded_redis import EmbeddedRedis
+
+                embedded = EmbeddedRedis(workdir / "redis")
+                redis_url = embedded.url
+            else:
+                redis_url = args.redis_url
+                import redis
+
+                redis.Redis.from_url(redis_url).flushdb()
+            env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                   "HELPDESK_INSTANCE": str(workdir), "HELPDESK_ENV": "development", "LOG_LEVEL": "WARNING",
+                   "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789",
+                   "API_RATE_LIMIT": "1000000/minute", "DB_POOL_SIZE": "20"}
+            subprocess_run([str(VENV_BIN / "flask"), "--app", "helpdesk", "db", "upgrade"], env)
+            key = setup_tenant(env, args.agents)
+            web_workers = args.web_workers or (1 if backend == "sqlite" else 2)
+            rq_workers = args.rq_workers or (1 if backend == "sqlite" else 2)
+            port = free_port()
+            procs.start("web", [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", str(web_workers),
+                                "--worker-connections", "2000", "-b", f"127.0.0.1:{port}", "wsgi:app"], env)
+            for i in range(rq_workers):
+                procs.start(f"worker{i}", [sys.executable, "-m", "workers"], env)
+            base = f"http://127.0.0.1:{port}"
+            procs.wait_http(f"{base}/readyz")
+            sockets = AgentSockets(base, args.agents)
+            warm: list = []
+            post_loop(port, key, time.perf_counter() + 2, warm, [])
+            time.sleep(1)
+            sockets.first_seen.clear()
+            sockets.deliveries.clear()
+
+            meter = CpuMeter(procs)
+            results: list = []
+            errors: list = []
+            deadline = time.perf_counter() + args.duration
+            threads = [threading.Thread(target=post_loop, args=(port, key, deadline, results, errors))
+                       for _ in range(args.concurrency)]
+            began = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - began
+            cpu = meter.read()
+            wanted = {ticket_id for ticket_id, _, _ in results}
+            wait_until = time.perf_counter() + 15
+            while time.perf_counter() < wait_until and not wanted <= set(sockets.first_seen):
+                time.sleep(0.1)
+            sockets.close()
+            figures = report(backend, args, results, errors, sockets, elapsed, web_workers, rq_workers)
+            shares = ", ".join(f"{name} {seconds / max(1, len(results)) * 1000:.1f}"
+                               for name, seconds in cpu.items())
+            print(f"CPU ms per ticket    {shares} (machine: {os.cpu_count()} cores)")
+            return figures
+        finally:
+            procs.stop()
+            if embedded:
+                embedded.close()
+
+
+def subprocess_run(argv: list[str], env: dict) -> None:
+    import subprocess
+
+    completed = subprocess.run(argv, cwd=PROJECT, env=env, capture_output=True, text=True)
+    if completed.returncode:
+        raise RuntimeError(completed.stderr)
+
+
+def report(backend, args, results, errors, sockets, elapsed, web_workers, rq_workers) -> dict:
+    sent = {ticket_id: started for ticket_id, started, _ in results}
+    post_ms = [(finished - started) * 1000 for _, started, finished in results]
+    first_ms = [(seen - sent[tid]) * 1000 for tid, seen in sockets.first_seen.items() if tid in sent]
+    every_ms = [(seen - sent[tid]) * 1000 for tid, seen in sockets.deliveries if tid in sent]
+    missing = len(set(sent) - set(sockets.first_seen))
+    figures = {
+        "backend": backend,
+        "tickets_per_s": len(results) / elapsed,
+        "post_p50_ms": percentile(post_ms, 50), "post_p99_ms": percentile(post_ms, 99),
+        "event_p50_ms": percentile(first_ms, 50), "event_p99_ms": percentile(first_ms, 99),
+        "errors": len(errors), "missing_events": missing,
+    }
+    print(f"\n== {backend}: gunicorn gevent x{web_workers}, RQ workers x{rq_workers}, "
+          f"{args.concurrency} POSTing clients, {args.agents} agent sockets, {args.duration}s ==")
+    print(f"tickets created      {len(results)} in {elapsed:.1f}s = {figures['tickets_per_s']:.1f} tickets/s "
+          f"(errors: {len(errors)})")
+    print(f"POST latency         {summary(post_ms)}")
+    print(f"POST->first socket   {summary(first_ms)}")
+    print(f"POST->every socket   {summary(every_ms)}  ({len(every_ms)} deliveries)")
+    print(f"tickets never seen   {missing}")
+    if errors:
+        print("first errors:", errors[:3])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--web-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
+    parser.add_argument("--rq-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL",
+                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        run(backend, args)
+
+
+if __name__ == "__main__":
+    main()
