@@ -193,6 +193,7 @@ def run(backend: str, args: argparse.Namespace) -> dict:
             deadline = time.perf_counter() + args.duration
             threads = [threading.Thread(target=post_loop, args=(port, key, deadline, results, errors))
                        for _ in range(args.concurrency)]
+            print(f"[{backend}] load phase: {args.duration:.0f}s", flush=True)
             began = time.perf_counter()
             for t in threads:
                 t.start()

@@ -10,7 +10,7 @@ from helpdesk.api import register_api
 from helpdesk.extensions import api, csrf, db, limiter, login_manager, migrate
 from helpdesk.health import bp as health_bp
 from helpdesk.services.agents import load_session_user
-from helpdesk.sqlite import configure_sqlite
+from helpdesk.sqlite import configure_sqlite, read_only_safe_methods
 from helpdesk.web import register_web
 
 
@@ -25,6 +25,7 @@ def create_app(config_class: type[Config] | Config | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+        read_only_safe_methods(app)
     migrate.init_app(app, db, directory=str(config.BASE_MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)

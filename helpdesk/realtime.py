@@ -21,6 +21,7 @@ from helpdesk.extensions import db, socketio
 from helpdesk.models import Client, Event
 from helpdesk.services import events
 from helpdesk.services.tenancy import TenantScope
+from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
 AGENT_NS = "/agent"
@@ -118,36 +119,43 @@ def publish_event(event: Event) -> list[str]:
 
 class AgentNamespace(Namespace):
     def on_connect(self, auth: Any = None):
-        if not current_user.is_authenticated:
-            log.info("refused unauthenticated socket from %s", request.remote_addr)
-            raise ConnectionRefusedError("authentication required")
-        for room in agent_rooms(current_user):
-            join_room(room)
-        emit("hello", {"agent_id": current_user.id, "latest": _latest_seqs(current_user)})
-        db.session.remove()
+        with read_only():
+            if not current_user.is_authenticated:
+                db.session.remove()
+                log.info("refused unauthenticated socket from %s", request.remote_addr)
+                raise ConnectionRefusedError("authentication required")
+            for room in agent_rooms(current_user):
+                join_room(room)
+            emit("hello", {"agent_id": current_user.id, "latest": _latest_seqs(current_user)})
+            db.session.remove()
 
     def on_resync(self, data: Any):
         """Return events after the given per-client sequence numbers: {"since": {client_id: seq}}."""
-        if not current_user.is_authenticated:
-            return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
-        since = (data or {}).get("since") or {}
-        scope = TenantScope.for_agent(current_user)
-        rooms = agent_rooms(current_user)
-        missed: list[dict] = []
-        more = False
-        for raw_client_id, seq in since.items():
-            try:
-                client_id, seq = int(raw_client_id), int(seq)
-            except (TypeError, ValueError):
-                continue
-            if not scope.allows(client_id):
-                continue
-            batch = events.since(scope, client_id, seq, RESYNC_LIMIT + 1)
-            more = more or len(batch) > RESYNC_LIMIT
-            # Only what this socket would have been sent live.
-            missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT] if rooms & set(rooms_for(e)))
-        db.session.remove()
-        return {"events": missed, "more": more}
+        with read_only():
+            return _resync(data)
+
+
+def _resync(data: Any) -> dict:
+    if not current_user.is_authenticated:
+        return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+    since = (data or {}).get("since") or {}
+    scope = TenantScope.for_agent(current_user)
+    rooms = agent_rooms(current_user)
+    missed: list[dict] = []
+    more = False
+    for raw_client_id, seq in since.items():
+        try:
+            client_id, seq = int(raw_client_id), int(seq)
+        except (TypeError, ValueError):
+            continue
+        if not scope.allows(client_id):
+            continue
+        batch = events.since(scope, client_id, seq, RESYNC_LIMIT + 1)
+        more = more or len(batch) > RESYNC_LIMIT
+        # Only what this socket would have been sent live.
+        missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT] if rooms & set(rooms_for(e)))
+    db.session.remove()
+    return {"events": missed, "more": more}
 
 
 def _visible_client_ids(agent: Any) -> list[int]:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from helpdesk.extensions import db
-from helpdesk.models import Client, Contact, Event, IdempotencyKey, Message, Ticket
+from helpdesk.models import Contact, Event, IdempotencyKey, Message, Ticket
 from helpdesk.services import clients
 from helpdesk.services.security import split_api_key
 from tests.factories import auth, make_client
@@ -807,8 +807,7 @@ def test_revoked_key_is_401_other_keys_keep_working(client, acme):
     assert client.get(API, headers=auth(spare)).status_code == 200
     assert count(Ticket) == 0
     # a deactivated client company's keys all stop working
-    db.session.get(Client, client_id).active = False
-    db.session.commit()
+    clients.set_active(client_id, False)
     assert_error(client.get(API, headers=auth(spare)), 401, "unauthorized")
 
 

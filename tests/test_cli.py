@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from rq.job import Job
+
 from helpdesk.extensions import db
 from helpdesk.models import Agent, ApiKey, Client, Event, Outbox, Region, Ticket
 from helpdesk.services.demo import DEMO_PASSWORD
@@ -86,7 +88,8 @@ def test_worker_burst_drains_queue(app, client, redis):
     db.session.remove()
     result = app.test_cli_runner().invoke(args=["helpdesk", "worker", "--burst"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(db.select(Outbox.processed_at)) is not None
+    job_id = db.session.scalar(db.select(Outbox.id))
+    assert Job.fetch(job_id, connection=redis).get_status() == "finished"
 
 
 def test_scheduler_once_enqueues_periodic_jobs(app, redis):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rq.job import Job
 
 from helpdesk.extensions import db
 from helpdesk.models import Outbox
@@ -89,7 +90,8 @@ def test_resync_returns_only_missed_events_visible_to_the_socket(app, client, lo
     assert reply["more"] is False
 
 
-def test_client_dedicated_supervisor_joins_only_their_client_room(app, client, login, socketio_client, queue):
+def test_client_dedicated_supervisor_joins_only_their_client_room(app, client, login, socketio_client, queue,
+                                                                 redis):
     make_client("acme")
     _, other_key = make_client("globex")
     lead = make_agent("lead@helpdesk.test", role="supervisor", all_clients=False, client_slugs=["acme"])
@@ -97,6 +99,7 @@ def test_client_dedicated_supervisor_joins_only_their_client_room(app, client, l
     sio = socketio_client()
     client.post("/api/v1/tickets", json={"subject": "not yours"}, headers=auth(other_key))
     queue.run()
-    # The job ran (outbox processed), yet nothing reached this supervisor.
-    assert all(row.processed_at for row in db.session.scalars(db.select(Outbox)))
+    # The job ran, yet nothing reached this supervisor.
+    (row,) = db.session.scalars(db.select(Outbox)).all()
+    assert Job.fetch(row.id, connection=redis).get_status() == "finished"
     assert _events(sio) == []

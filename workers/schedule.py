@@ -18,5 +18,5 @@ class PeriodicJob:
 
 SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("periodic-outbox-relay", "workers.jobs.relay_outbox", 5),
-    PeriodicJob("periodic-lost-job-reaper", "workers.jobs.reap_lost_jobs", 30),
+    PeriodicJob("periodic-outbox-reconciler", "workers.jobs.reconcile_outbox", 30),
 )

@@ -9,14 +9,20 @@ from helpdesk.errors import Unauthorized
 from helpdesk.extensions import csrf, limiter
 from helpdesk.services import clients
 from helpdesk.services.events import Actor
-from helpdesk.services.security import split_api_key
+from helpdesk.services.security import hash_secret, split_api_key
 from helpdesk.services.tenancy import TenantScope
 
 
 def rate_limit_key() -> str:
-    """Limit per API key (its public prefix), falling back to the caller's address."""
-    parts = split_api_key(_bearer() or "")
-    return f"key:{parts[0]}" if parts else f"ip:{request.remote_addr}"
+    """Limit per presented key, falling back to the caller's address.
+
+    Keyed by a hash of the whole key, not its prefix: someone who only knows a
+    key's prefix cannot spend that key's budget with wrong secrets.
+    """
+    token = _bearer()
+    if token and split_api_key(token):
+        return "key:" + hash_secret(token)[:32]
+    return f"ip:{request.remote_addr}"
 
 
 def _bearer() -> str | None:
@@ -34,10 +40,9 @@ def require_api_key() -> None:
             "A valid API key is required: Authorization: Bearer <key>.",
             {"authorization": ["missing" if not token else "invalid or revoked"]},
         )
-    g.api_key = key
     g.api_client_id = key.client_id
     g.scope = TenantScope.for_client(key.client_id)
-    g.actor = Actor("api_key", key.id)
+    g.actor = Actor("api_key", key.key_id)
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:

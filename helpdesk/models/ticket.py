@@ -65,7 +65,7 @@ class Ticket(ClientOwned, Timestamps, db.Model):
 
     client = relationship("Client", lazy="joined")
     contact = relationship("Contact", lazy="joined")
-    region = relationship("Region", lazy="selectin")
+    region = relationship("Region")
     assignee = relationship("Agent", lazy="selectin")
     messages = relationship("Message", back_populates="ticket", order_by="Message.id")
 

@@ -9,6 +9,7 @@ from webargs.fields import DelimitedList
 
 from helpdesk.models import CHANNELS, PRIORITIES, STATUSES
 from helpdesk.services.pagination import SORTS
+from helpdesk.services.routing import region_slug
 
 BODY_MAX = 200_000
 Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[^\s,]+$")])
@@ -119,7 +120,7 @@ class TicketOut(Schema):
     custom_fields = fields.Dict()
     external_id = fields.String(allow_none=True)
     contact = fields.Nested(ContactOut, allow_none=True)
-    region = fields.Function(lambda t: t.region.slug if t.region else None)
+    region = fields.Function(lambda t: region_slug(t.region_id))
     assignee = fields.Function(lambda t: {"id": t.assignee.id, "name": t.assignee.name} if t.assignee else None)
     sla = fields.Function(lambda t: SlaOut().dump(t))
     created_at = fields.AwareDateTime()

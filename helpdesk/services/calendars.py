@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from helpdesk.models import Calendar
-
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Calendar(Protocol):
+    """A models.Calendar or a detached routing.CalendarView."""
+
+    timezone: str
+    weekly_hours: dict
+    holiday_country: str | None
+    holiday_subdivision: str | None
+    around_the_clock: bool
+    closures: Iterable
 
 
 @lru_cache(maxsize=256)

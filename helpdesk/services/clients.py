@@ -11,6 +11,7 @@ from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import ApiKey, Calendar, Client, Region, SupportAddress, utcnow
 from helpdesk.services import counters, security
+from helpdesk.services.ttl_cache import app_cache
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -64,19 +65,46 @@ def revoke_api_key(client_id: int, prefix: str) -> None:
         raise NotFound("No such API key.")
     key.revoked_at = utcnow()
     db.session.commit()
+    app_cache("api_keys", API_KEY_CACHE_SECONDS).clear()
 
 
-def authenticate_api_key(presented: str) -> ApiKey | None:
+@dataclass(frozen=True)
+class ApiCredential:
+    key_id: int
+    client_id: int
+
+
+# Verified keys are remembered briefly so an API call costs no key lookup; a
+# revocation is immediate in the revoking process and within this many seconds
+# in the others.
+API_KEY_CACHE_SECONDS = 10
+
+
+def authenticate_api_key(presented: str) -> ApiCredential | None:
     parts = security.split_api_key(presented)
     if parts is None:
         return None
-    prefix, secret = parts
+    cache = app_cache("api_keys", API_KEY_CACHE_SECONDS)
+    return cache.get_or_load(security.hash_secret(presented), lambda: _verify_api_key(*parts))
+
+
+def _verify_api_key(prefix: str, secret: str) -> ApiCredential | None:
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None or key.revoked_at is not None or not security.secret_matches(secret, key.key_hash):
         return None
     if not key.client.active:
         return None
-    return key
+    return ApiCredential(key.id, key.client_id)
+
+
+def set_active(client_id: int, active: bool) -> None:
+    """Suspend or resume a client company; a suspended client's keys stop working."""
+    client = db.session.get(Client, client_id)
+    if client is None:
+        raise NotFound("No such client.")
+    client.active = active
+    db.session.commit()
+    app_cache("api_keys", API_KEY_CACHE_SECONDS).clear()
 
 
 def get_by_slug(slug: str) -> Client | None:

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "helpdesk_outbox_ids"
 RELAY_GRACE = timedelta(seconds=2)
 LOST_AFTER = timedelta(seconds=60)
+# Long enough for the reconciler (every 30 s) to see that a job finished.
+RESULT_TTL = 600
 MAX_ATTEMPTS = 10
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
@@ -89,7 +91,7 @@ def _push(rows: list[Outbox] | list[PendingJob]) -> None:
     with connection.pipeline() as pipe:
         for row in rows:
             get_queue(row.queue, connection).enqueue(
-                row.task, kwargs=row.payload, job_id=row.id, result_ttl=300,
+                row.task, kwargs=row.payload, job_id=row.id, result_ttl=RESULT_TTL,
                 failure_ttl=7 * 24 * 3600, pipeline=pipe,
             )
         pipe.execute()
@@ -132,36 +134,44 @@ def relay_pending(limit: int = 500) -> int:
     return _enqueue(list(rows))
 
 
-def reap_lost(limit: int = 500) -> int:
-    """Send back to the relay jobs that were enqueued but are neither finished nor alive in RQ."""
-    cutoff = utcnow() - LOST_AFTER
+def reconcile(limit: int = 1000) -> dict[str, int]:
+    """Settle enqueued rows against what RQ reports (run periodically).
+
+    Finished jobs mark their rows processed, in one write for the whole batch,
+    so a job itself writes nothing to the database. Failed jobs, and jobs RQ no
+    longer knows after ``LOST_AFTER`` (worker killed, Redis lost its data), go
+    back to the relay; each retry counts an attempt, up to ``MAX_ATTEMPTS``.
+    """
+    now = utcnow()
     rows = db.session.scalars(
         select(Outbox)
-        .where(Outbox.enqueued_at < cutoff, Outbox.processed_at.is_(None), Outbox.attempts < MAX_ATTEMPTS)
+        .where(Outbox.enqueued_at < now - RELAY_GRACE, Outbox.processed_at.is_(None),
+               Outbox.attempts < MAX_ATTEMPTS)
+        .order_by(Outbox.enqueued_at)
         .limit(limit)
     ).all()
     if not rows:
-        return 0
+        return {"processed": 0, "requeued": 0}
     connection = get_redis()
-    lost = []
-    for row in rows:
-        job = Job.fetch_many([row.id], connection=connection)[0]
-        status = job.get_status(refresh=False) if job else None
-        if status not in LIVE_STATES:
+    jobs = Job.fetch_many([row.id for row in rows], connection=connection)
+    done, lost = [], []
+    for row, job in zip(rows, jobs, strict=True):
+        status = job.get_status(refresh=False) if job is not None else None
+        if status == JobStatus.FINISHED:
+            done.append(row.id)
+        elif status in LIVE_STATES:
+            continue
+        elif status is not None or row.enqueued_at < now - LOST_AFTER:
+            if job is not None:
+                job.delete()
             lost.append(row.id)
+    if done:
+        db.session.execute(update(Outbox).where(Outbox.id.in_(done)).values(processed_at=now)
+                           .execution_options(synchronize_session=False))
     if lost:
-        log.warning("outbox: re-queueing %d lost job(s)", len(lost))
-        db.session.execute(
-            update(Outbox).where(Outbox.id.in_(lost)).values(enqueued_at=None, last_error="lost; re-queued")
-            .execution_options(synchronize_session=False)
-        )
+        log.warning("outbox: re-queueing %d failed or lost job(s)", len(lost))
+        db.session.execute(update(Outbox).where(Outbox.id.in_(lost))
+                           .values(enqueued_at=None, last_error="failed or lost; re-queued")
+                           .execution_options(synchronize_session=False))
     db.session.commit()
-    return len(lost)
-
-
-def mark_processed(outbox_id: str) -> None:
-    db.session.execute(
-        update(Outbox).where(Outbox.id == outbox_id, Outbox.processed_at.is_(None))
-        .values(processed_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    return {"processed": len(done), "requeued": len(lost)}

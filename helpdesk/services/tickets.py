@@ -88,14 +88,15 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
     ):
         raise Conflict("A ticket with this external_id exists.", {"external_id": [data["external_id"]]})
     contact = find_or_create_contact(scope, data.get("contact"))
-    region = routing.initial_region(client)
+    region = routing.initial_region(client_id)
     now = utcnow()
     ticket = Ticket(
         client_id=client_id, number=counters.next_ticket_number(client_id),
         client=client, contact=contact, channel=data.get("channel", "api"),
         subject=data["subject"].strip(), status="new", priority=data.get("priority", "normal"),
         language=data.get("language") or (contact.language if contact else None),
-        region=region, assignee=None, messages=[], queued_at=now, external_id=data.get("external_id"),
+        region_id=region.id if region else None, assignee=None, messages=[], queued_at=now,
+        external_id=data.get("external_id"),
         tags=sorted(set(data.get("tags") or [])), custom_fields=data.get("custom_fields") or {},
         created_at=now, updated_at=now,
     )
