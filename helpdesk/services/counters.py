@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from helpdesk.extensions import db
 from helpdesk.models import TenantCounter
@@ -13,6 +13,15 @@ COUNTER_NAMES = ("ticket", "event")
 def create_counters(client_id: int) -> None:
     for name in COUNTER_NAMES:
         db.session.add(TenantCounter(client_id=client_id, name=name, value=0))
+    if db.engine.dialect.name == "postgresql":
+        # A new client numbers its tickets from 1 (ids restart only when tables are emptied).
+        sequence = _ticket_sequence(client_id)
+        db.session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence}"))
+        db.session.execute(text(f"CREATE SEQUENCE {sequence}"))
+
+
+def _ticket_sequence(client_id: int) -> str:
+    return f"ticket_number_client_{int(client_id)}"
 
 
 def _increment(client_id: int, name: str):
@@ -36,15 +45,10 @@ def next_value(client_id: int, name: str) -> int:
 def next_ticket_number(client_id: int) -> int:
     """Unique and increasing per client; a rolled-back creation may leave a gap.
 
-    On PostgreSQL the number is taken in its own short transaction, so concurrent
-    creations for one client do not queue behind each other's open transactions.
-    SQLite serialises writers anyway and has one connection per process, so
-    there it is taken in the caller's transaction.
+    On PostgreSQL it comes from the client's own sequence, which takes no lock,
+    so concurrent creations for one client never queue behind each other's open
+    transactions. SQLite serialises writers anyway; there the counter row is used.
     """
     if db.engine.dialect.name != "postgresql":
         return next_value(client_id, "ticket")
-    with db.engine.begin() as connection:
-        value = connection.execute(_increment(client_id, "ticket")).scalar_one_or_none()
-    if value is None:
-        raise LookupError(f"client {client_id} has no ticket counter")
-    return value
+    return db.session.execute(text(f"SELECT nextval('{_ticket_sequence(client_id)}')")).scalar_one()

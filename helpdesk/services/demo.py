@@ -111,7 +111,7 @@ def _tickets(count: int, rng: random.Random) -> int:
             "language": rng.choice(client.languages)})
         status = rng.choices(("new", "open", "pending", "on_hold", "solved", "closed"), (3, 4, 2, 1, 4, 3))[0]
         ticket = Ticket(
-            client_id=client.id, number=counters.next_value(client.id, "ticket"), contact_id=contact.id,
+            client_id=client.id, number=counters.next_ticket_number(client.id), contact_id=contact.id,
             channel=rng.choice(CHANNELS), subject=rng.choice(SUBJECTS).format(n=10_000 + i), status=status,
             priority=rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0],
             language=contact.language, region_id=rng.choice(regions).id, queued_at=created,
