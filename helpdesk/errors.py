@@ -98,6 +98,8 @@ def http_error_response(error: HTTPException):
     message = data.get("message") or error.description or error.name
     if status == 422 and not data.get("message"):
         message = "The request has invalid fields."
+    if status == 400 and details == {"json": ["Invalid JSON body."]}:
+        message = "The request body is not valid JSON."
     headers = dict(data.get("headers") or {})
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)

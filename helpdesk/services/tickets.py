@@ -113,11 +113,13 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
 def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: IdempotencyRequest | None):
     try:
         outbox.commit()
-    except IntegrityError:
-        # A concurrent request with the same Idempotency-Key committed first.
+    except IntegrityError as exc:
+        # A concurrent request with the same Idempotency-Key committed first...
         replay = _replayed(scope, model, request)
         if replay is None:
-            raise
+            # ...or one with the same external_id: the caller lost a race, not our invariants.
+            raise Conflict("A concurrent request created the same resource (e.g. the same external_id).",
+                           {"conflict": ["unique constraint"]}) from exc
         return replay, True
     return created, False
 
