@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from config import Config, config_from_env
@@ -23,6 +25,8 @@ def create_app(config_class: type[Config] | Config | None = None) -> Flask:
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The embedded default keeps its database (and Redis socket) under instance/.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         with app.app_context():
             configure_sqlite(db.engine)
         read_only_safe_methods(app)
