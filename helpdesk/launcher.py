@@ -15,6 +15,7 @@ from flask import Flask
 
 from helpdesk.embedded_redis import EmbeddedRedis
 from helpdesk.services.demo import DEMO_LOGINS
+from workers.queues import LIVE_QUEUES, SCHEDULED_QUEUE
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -31,7 +32,10 @@ class Launcher:
     def run(self) -> None:
         env = os.environ.copy()
         if self.app.config["REDIS_EMBEDDED"]:
-            self.redis = EmbeddedRedis(Path(self.app.instance_path) / "redis")
+            # The socket path is the one config.py assumes when REDIS_URL is unset, so
+            # `flask helpdesk worker` etc. started by hand find this server too.
+            instance = Path(self.app.instance_path)
+            self.redis = EmbeddedRedis(instance / "redis", socket_path=instance / "redis.sock")
             env["REDIS_URL"] = self.redis.url
         env.setdefault("HOST", self.host)
         env["PORT"] = str(self.port)
@@ -39,7 +43,9 @@ class Launcher:
         signal.signal(signal.SIGTERM, self._stop)
         try:
             self._spawn("web", [sys.executable, "wsgi.py"], env)
-            self._spawn("worker", [sys.executable, "-m", "workers"], env)
+            # Live pushes get a worker of their own, so housekeeping never delays them.
+            self._spawn("worker", [sys.executable, "-m", "workers", *LIVE_QUEUES], env)
+            self._spawn("housekeeping-worker", [sys.executable, "-m", "workers", SCHEDULED_QUEUE], env)
             self._spawn("scheduler", [sys.executable, "-m", "flask", "--app", "helpdesk", "helpdesk", "scheduler"], env)
             self._wait_ready()
             self._announce()

@@ -21,11 +21,12 @@ def publish_event(event_id: int) -> list[str] | None:
     """Push a stored event to its rooms. Writes nothing: the reconciler records completion."""
     with read_only():
         event = db.session.get(Event, event_id)
+        if event is None:
+            log.warning("publish_event: event %s not found", event_id)
+            return None
+        rooms = push_event(event)
         db.session.rollback()
-    if event is None:
-        log.warning("publish_event: event %s not found", event_id)
-        return None
-    return push_event(event)
+    return rooms
 
 
 def relay_outbox() -> int:

@@ -12,6 +12,7 @@ REALTIME_QUEUE = "realtime"
 SCHEDULED_QUEUE = "scheduled"
 # A worker listens in this order: live pushes first, periodic housekeeping last.
 ALL_QUEUES = (REALTIME_QUEUE, ROUTING_QUEUE, DEFAULT_QUEUE, SCHEDULED_QUEUE)
+LIVE_QUEUES = (REALTIME_QUEUE, ROUTING_QUEUE, DEFAULT_QUEUE)
 
 
 def redis_connection(url: str) -> Redis:

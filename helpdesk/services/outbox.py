@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from helpdesk.extensions import db
 from helpdesk.models import Outbox, utcnow
 from helpdesk.models.outbox import new_outbox_id
+from helpdesk.sqlite import read_only
 from workers.queues import REALTIME_QUEUE, get_queue, get_redis
 
 log = logging.getLogger(__name__)
@@ -125,12 +126,14 @@ def _enqueue(rows: list[Outbox]) -> int:
 def relay_pending(limit: int = 500) -> int:
     """Enqueue rows whose after-commit enqueue did not happen (Redis was down, process died)."""
     cutoff = utcnow() - RELAY_GRACE
-    rows = db.session.scalars(
-        select(Outbox)
-        .where(Outbox.enqueued_at.is_(None), Outbox.created_at < cutoff, Outbox.attempts < MAX_ATTEMPTS)
-        .order_by(Outbox.created_at)
-        .limit(limit)
-    ).all()
+    with read_only():  # usually there is nothing to do: do not queue for SQLite's write lock to find out
+        rows = db.session.scalars(
+            select(Outbox)
+            .where(Outbox.enqueued_at.is_(None), Outbox.created_at < cutoff, Outbox.attempts < MAX_ATTEMPTS)
+            .order_by(Outbox.created_at)
+            .limit(limit)
+        ).all()
+        db.session.commit()
     return _enqueue(list(rows))
 
 
@@ -143,13 +146,15 @@ def reconcile(limit: int = 1000) -> dict[str, int]:
     back to the relay; each retry counts an attempt, up to ``MAX_ATTEMPTS``.
     """
     now = utcnow()
-    rows = db.session.scalars(
-        select(Outbox)
-        .where(Outbox.enqueued_at < now - RELAY_GRACE, Outbox.processed_at.is_(None),
-               Outbox.attempts < MAX_ATTEMPTS)
-        .order_by(Outbox.enqueued_at)
-        .limit(limit)
-    ).all()
+    with read_only():
+        rows = db.session.scalars(
+            select(Outbox)
+            .where(Outbox.enqueued_at < now - RELAY_GRACE, Outbox.processed_at.is_(None),
+                   Outbox.attempts < MAX_ATTEMPTS)
+            .order_by(Outbox.enqueued_at)
+            .limit(limit)
+        ).all()
+        db.session.commit()
     if not rows:
         return {"processed": 0, "requeued": 0}
     connection = get_redis()
