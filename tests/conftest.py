@@ -9,7 +9,6 @@ Redis database.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -189,12 +188,3 @@ def socketio_client(app, client):
         if sio.is_connected("/agent"):
             sio.disconnect("/agent")
 
-
-def wait_for(predicate: Callable[[], object], timeout: float = 5.0, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")

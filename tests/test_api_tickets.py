@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from helpdesk.models import Contact, Event, IdempotencyKey, Message, Ticket
 from helpdesk.services import clients
 from helpdesk.services.security import split_api_key
 from tests.factories import auth, make_client
+from tests.support import other_app
 
 API = "/api/v1/tickets"
 
@@ -66,18 +66,6 @@ def events_of(client_id: int, event_type: str | None = None) -> list[Event]:
 
 def parse_ts(value: str) -> datetime:
     return datetime.fromisoformat(value)
-
-
-@contextmanager
-def other_app(app_factory, **overrides):
-    """A second app on the same test database with changed config, its context pushed."""
-    application = app_factory(**overrides)
-    with application.app_context():
-        try:
-            yield application
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 # --------------------------------------------------------------------------- create

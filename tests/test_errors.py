@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from helpdesk.api import tickets as tickets_api
 from helpdesk.extensions import db
 from tests.factories import auth, make_client
+from tests.support import other_app
 
 SECRET = "s3cr3t-internal-detail-4711"
 
@@ -20,17 +19,6 @@ def assert_envelope(response, status: int, code: str) -> dict:
     assert body["error"]["code"] == code
     assert body["error"]["message"]
     return body["error"]
-
-
-@contextmanager
-def other_app(app_factory, **overrides):
-    application = app_factory(**overrides)
-    with application.app_context():
-        try:
-            yield application
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 def assert_no_leak(response):

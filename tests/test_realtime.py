@@ -8,8 +8,8 @@ from rq.job import Job
 from helpdesk.extensions import db
 from helpdesk.models import Outbox
 from helpdesk.services.agents import logout_everywhere
-from tests.conftest import wait_for
 from tests.factories import auth, make_agent, make_client, make_region
+from tests.support import wait_for
 
 
 @pytest.fixture
