@@ -11,6 +11,7 @@ from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import ApiKey, Calendar, Client, Region, SupportAddress, utcnow
 from helpdesk.services import counters, security
+from helpdesk.services.tenancy import TenantScope
 from helpdesk.services.ttl_cache import app_cache
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -60,7 +61,7 @@ def create_api_key(client_id: int, name: str) -> str:
 
 
 def revoke_api_key(client_id: int, prefix: str) -> None:
-    key = db.session.scalar(select(ApiKey).where(ApiKey.client_id == client_id, ApiKey.prefix == prefix))
+    key = db.session.scalar(TenantScope.for_client(client_id).select(ApiKey, ApiKey.prefix == prefix))
     if key is None:
         raise NotFound("No such API key.")
     key.revoked_at = utcnow()

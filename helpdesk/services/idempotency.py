@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from helpdesk.errors import AppError
 from helpdesk.extensions import db
 from helpdesk.models import IdempotencyKey
+from helpdesk.services.tenancy import TenantScope
 
 
 @dataclass(frozen=True)
@@ -28,14 +27,9 @@ class IdempotencyRequest:
         return cls(scope, key, hashlib.sha256(body).hexdigest())
 
 
-def lookup(client_id: int, request: IdempotencyRequest) -> IdempotencyKey | None:
-    found = db.session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.client_id == client_id,
-            IdempotencyKey.scope == request.scope,
-            IdempotencyKey.key == request.key,
-        )
-    )
+def lookup(tenant: TenantScope, request: IdempotencyRequest) -> IdempotencyKey | None:
+    found = db.session.scalar(tenant.select(
+        IdempotencyKey, IdempotencyKey.scope == request.scope, IdempotencyKey.key == request.key))
     if found is not None and found.fingerprint != request.fingerprint:
         raise AppError(
             "This Idempotency-Key was used with a different request body.",

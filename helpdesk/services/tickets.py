@@ -71,7 +71,7 @@ def _find_contact(scope: TenantScope, keys) -> Contact | None:
 def _replayed(scope: TenantScope, model: type, request: IdempotencyRequest | None):
     if request is None:
         return None
-    record = idempotency.lookup(scope.client_id, request)
+    record = idempotency.lookup(scope, request)
     return scope.get(model, record.resource_id) if record else None
 
 
