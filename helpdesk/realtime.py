@@ -17,9 +17,10 @@ from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room
 from gevent import monkey
 
+from helpdesk.errors import AppError
 from helpdesk.extensions import db, socketio
-from helpdesk.models import Client, Event
-from helpdesk.services import events
+from helpdesk.models import Client, Event, utcnow
+from helpdesk.services import events, presence
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.sqlite import read_only
 
@@ -127,7 +128,32 @@ class AgentNamespace(Namespace):
             for room in agent_rooms(current_user):
                 join_room(room)
             emit("hello", {"agent_id": current_user.id, "latest": _latest_seqs(current_user)})
+            agent_id, state = current_user.id, current_user.presence
             db.session.remove()
+        # The first socket of an offline agent brings them online; a chosen "away" is kept.
+        if presence.socket_opened(agent_id) == 1 and state == "offline":
+            _change_presence(agent_id, "online")
+
+    def on_disconnect(self, reason: Any = None):
+        with read_only():
+            agent_id = current_user.id if current_user.is_authenticated else None
+            db.session.remove()
+        if agent_id is not None and presence.socket_closed(agent_id) == 0:
+            _change_presence(agent_id, "offline")
+
+    def on_presence(self, data: Any):
+        """An agent sets their own state: {"state": "online" | "away" | "offline"}."""
+        with read_only():
+            agent_id = current_user.id if current_user.is_authenticated else None
+            db.session.remove()
+        if agent_id is None:
+            return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+        state = (data or {}).get("state")
+        try:
+            _change_presence(agent_id, state)
+        except AppError as error:
+            return {"error": {"code": error.code, "message": error.message, "details": error.details}}
+        return {"state": state}
 
     def on_resync(self, data: Any):
         """Return events after the given per-client sequence numbers: {"since": {client_id: seq}}."""
@@ -156,6 +182,17 @@ def _resync(data: Any) -> dict:
         missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT] if rooms & set(rooms_for(e)))
     db.session.remove()
     return {"events": missed, "more": more}
+
+
+def _change_presence(agent_id: int, state: str) -> None:
+    if presence.set_state(agent_id, state):
+        publish_presence(agent_id, state)
+    db.session.remove()
+
+
+def publish_presence(agent_id: int, state: str) -> None:
+    socketio.emit("presence", {"agent_id": agent_id, "state": state, "at": utcnow().isoformat()},
+                  to=SUPERVISORS_ROOM, namespace=AGENT_NS)
 
 
 def _visible_client_ids(agent: Any) -> list[int]:

@@ -25,7 +25,7 @@ from helpdesk.embedded_redis import EmbeddedRedis
 from helpdesk.extensions import db as _db
 from helpdesk.extensions import socketio
 from tests import factories
-from workers.queues import get_queue, redis_connection
+from workers.queues import ALL_QUEUES, get_queue, redis_connection
 from workers.runner import build_worker
 
 
@@ -143,9 +143,10 @@ class BurstQueue:
     def __init__(self, app: Flask, connection: Redis) -> None:
         self.app, self.connection = app, connection
 
-    def run(self) -> None:
+    def run(self, *queue_names: str) -> None:
+        """Drain the named queues (default: all), then return."""
         _db.session.remove()  # let the job see what the test committed
-        build_worker(self.app, self.connection).work(burst=True)
+        build_worker(self.app, self.connection, queue_names or ALL_QUEUES).work(burst=True)
 
     def jobs(self, queue_name: str) -> list:
         return get_queue(queue_name, self.connection).get_jobs()

@@ -4,6 +4,7 @@ RQ worker subprocess, and a python-socketio client signed in as an agent."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import requests
@@ -35,10 +36,10 @@ def test_ticket_posted_over_api_reaches_agent_socket_live(app, system):
     region = factories.make_region("manila", tz="Asia/Manila")
     client_id, key = factories.make_client("acme", region_slugs=[region.slug])
     supervisor = factories.make_agent("lead@helpdesk.test", role="supervisor", region_slug="manila")
-    agent = factories.make_agent("ana@helpdesk.test", role="agent", region_slug="manila")
+    agent = factories.make_agent("ana@helpdesk.test", role="agent", region_slug="manila", name="Ana")
     other_region = factories.make_region("bogota", tz="America/Bogota")
     outsider = factories.make_agent("diego@helpdesk.test", role="agent", region_slug=other_region.slug)
-    region_id = region.id
+    region_id, agent_id = region.id, agent.id
     people = {"lead": supervisor.email, "ana": agent.email, "diego": outsider.email}
     db.session.remove()  # release SQLite's write lock for the server processes
 
@@ -77,11 +78,21 @@ def test_ticket_posted_over_api_reaches_agent_socket_live(app, system):
         assert event["data"]["ticket"]["region_id"] == region_id
     # An agent of another region, not in the supervisors room, gets nothing for this queue.
     assert not arrived["diego"].wait(1.0)
+
+    # The worker also routed it: Ana, online through her socket, is the only agent in Manila.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        log = requests.get(f"{system}/api/v1/events?since=0", headers=factories.auth(key), timeout=10).json()
+        if len(log["data"]) >= 2:
+            break
+        time.sleep(0.1)
+    assert [(e["seq"], e["type"]) for e in log["data"]] == [(1, "ticket.created"), (2, "ticket.assigned")]
+    assert log["data"][1]["data"]["agent_id"] == agent_id
+    assert "Ana" in log["data"][1]["data"]["reason"]
+    assert any(e["type"] == "ticket.assigned" for e in received["ana"])
+    assert not any(e["type"] == "ticket.assigned" for e in received["diego"])
     for sio in sockets:
         sio.disconnect()
-
-    events = requests.get(f"{system}/api/v1/events?since=0", headers=factories.auth(key), timeout=10).json()
-    assert [e["seq"] for e in events["data"]] == [1]
 
 
 def test_socket_without_login_is_refused(app, system):

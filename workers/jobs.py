@@ -11,7 +11,7 @@ import logging
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import outbox
+from helpdesk.services import assignment, outbox
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,15 @@ def publish_event(event_id: int) -> list[str] | None:
         rooms = push_event(event)
         db.session.rollback()
     return rooms
+
+
+def route_ticket(ticket_id: int) -> dict | None:
+    decision = assignment.route_ticket(ticket_id)
+    return None if decision is None else {"agent_id": decision.agent_id, "reason": decision.reason}
+
+
+def drain_queue(region_id: int) -> int:
+    return assignment.drain_queue(region_id)
 
 
 def relay_outbox() -> int:

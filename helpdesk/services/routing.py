@@ -75,6 +75,10 @@ def initial_region(client: Client | int, at: datetime | None = None) -> RegionVi
     return (on_shift or list(regions) or [None])[0]
 
 
+def is_on_shift(region: RegionView, at: datetime | None = None) -> bool:
+    return is_open(region.calendar, at or utcnow())
+
+
 def region_slug(region_id: int | None) -> str | None:
     """The slug of a region, from a per-process map refreshed every few seconds."""
     if region_id is None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Client, Contact, Message, Ticket, utcnow
-from helpdesk.services import counters, events, idempotency, outbox, pagination, routing
+from helpdesk.services import counters, events, idempotency, outbox, pagination, routing, tasks
 from helpdesk.services.events import Actor
 from helpdesk.services.html import excerpt, sanitize_html
 from helpdesk.services.idempotency import IdempotencyRequest
@@ -106,6 +106,7 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
         _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"), contact_id=ticket.contact_id)
     if request is not None:
         idempotency.remember(client_id, request, "ticket", ticket.id, 201)
+    tasks.request_routing(ticket)
     events.record(client_id, "ticket.created", actor, {"ticket": summary(ticket)}, ticket_id=ticket.id)
     return _commit_or_replay(scope, Ticket, ticket, request)
 
@@ -151,6 +152,15 @@ def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
     ticket.status = status
 
 
+def _follow_status_change(ticket: Ticket, old: str, new: str) -> None:
+    """Routing consequences: a reopened unassigned ticket is routed; a freed slot drains the queue."""
+    holds_slot = ("new", "open", "on_hold")
+    if ticket.assignee_id is None and new in ("new", "open"):
+        tasks.request_routing(ticket)
+    elif ticket.assignee_id is not None and old in holds_slot and new not in holds_slot:
+        tasks.request_drain(ticket.region_id, ticket.client_id)
+
+
 def update_ticket(scope: TenantScope, ticket_id: int, changes: dict[str, Any], actor: Actor) -> Ticket:
     ticket = get_ticket(scope, ticket_id)
     if ticket.status == "closed":
@@ -174,6 +184,8 @@ def update_ticket(scope: TenantScope, ticket_id: int, changes: dict[str, Any], a
     if not diff:
         return ticket
     ticket.updated_at = now
+    if "status" in diff:
+        _follow_status_change(ticket, *diff["status"])
     db.session.flush()
     events.record(ticket.client_id, "ticket.updated", actor, {"changes": diff, "ticket": summary(ticket)},
                   ticket_id=ticket.id)
@@ -196,7 +208,9 @@ def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any
     message = _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"),
                            contact_id=ticket.contact_id)
     if ticket.status in ("solved", "pending"):
+        previous = ticket.status
         _set_status(ticket, "open", now)
+        _follow_status_change(ticket, previous, "open")
     ticket.updated_at = now
     if request is not None:
         idempotency.remember(ticket.client_id, request, "message", message.id, 201)

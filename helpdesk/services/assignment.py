@@ -1,0 +1,169 @@
+"""Routing a ticket to an agent: region on shift, then the best eligible agent.
+
+Eligible: active, online, in the region, entitled for the client, speaks the
+ticket's language, has the channel skill and a free slot on that channel.
+Among those: least loaded on the channel, then longest since their last
+assignment. With no one free the ticket waits in its region's queue, ordered by
+priority then SLA due time, and is taken when someone frees up.
+
+Concurrency: several workers may route at once. On PostgreSQL the ticket and the
+chosen agent are locked with ``FOR UPDATE SKIP LOCKED`` (a ticket another router
+holds is skipped: that router decides it; a busy agent is passed over for the
+next candidate) and the agent's load is recounted under the lock, so capacity
+is never exceeded and a ticket is never assigned twice. SQLite runs every write
+transaction under one database lock (BEGIN IMMEDIATE), which gives the same
+guarantee by serialising routers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import case, func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Agent, Region, Ticket, utcnow
+from helpdesk.services import events, outbox, routing
+from helpdesk.services.events import Actor
+from helpdesk.services.tickets import summary
+
+ROUTABLE_STATUSES = ("new", "open")
+# Statuses that hold one of the agent's slots on the ticket's channel. A pending
+# ticket waits on the customer and frees its slot.
+LOAD_STATUSES = ("new", "open", "on_hold")
+PRIORITY_ORDER = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=4)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Decision:
+    ticket_id: int
+    agent_id: int | None
+    region_id: int | None
+    reason: str
+
+
+def _locking(query, dialect: str):
+    return query.with_for_update(skip_locked=True) if dialect == "postgresql" else query
+
+
+def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued: bool = False) -> Decision | None:
+    """Route one ticket; None when it is already assigned, closed, or being routed by another worker.
+
+    ``quiet_if_queued``: when the ticket just stays where it waits, record nothing
+    (a queue drain re-offers many tickets; only changes deserve an event).
+    """
+    dialect = db.engine.dialect.name
+    ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect))
+    if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
+        db.session.rollback()
+        return None
+    decision = _decide(ticket, dialect)
+    if quiet_if_queued and decision.agent_id is None and decision.region_id == ticket.region_id:
+        db.session.rollback()
+        return decision
+    _record(ticket, decision, actor or Actor.system())
+    outbox.commit()
+    return decision
+
+
+def _decide(ticket: Ticket, dialect: str) -> Decision:
+    region = routing.initial_region(ticket.client_id)
+    if region is None:
+        return Decision(ticket.id, None, None, "no region serves this client; waiting")
+    region_name = db.session.get(Region, region.id).name
+    if not routing.is_on_shift(region):
+        return Decision(ticket.id, None, region.id, f"no region on shift for this client; queued in {region_name}")
+    candidates, why_none = _eligible_agents(ticket, region.id, region_name)
+    for agent, load in candidates:
+        locked = db.session.scalar(_locking(select(Agent).where(Agent.id == agent.id), dialect))
+        if locked is None:
+            continue  # another router is assigning to this agent right now; try the next one
+        if _load(locked.id, ticket.channel) < _capacity(locked, ticket.channel):
+            return Decision(ticket.id, locked.id, region.id,
+                            f"assigned to {locked.name} in {region_name} (load {load} on {ticket.channel})")
+    return Decision(ticket.id, None, region.id, why_none or f"all eligible agents in {region_name} are busy; queued")
+
+
+def _capacity(agent: Agent, channel: str) -> int:
+    return int((agent.capacity or {}).get(channel, 0))
+
+
+def _load(agent_id: int, channel: str) -> int:
+    return db.session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.assignee_id == agent_id, Ticket.channel == channel, Ticket.status.in_(LOAD_STATUSES))
+    ) or 0
+
+
+def _eligible_agents(ticket: Ticket, region_id: int, region_name: str) -> tuple[list[tuple[Agent, int]], str]:
+    """Eligible agents with a free slot, best first; and why there are none when so."""
+    online = db.session.scalars(select(Agent).where(
+        Agent.region_id == region_id, Agent.active.is_(True), Agent.presence == "online",
+        Agent.role == "agent")).all()
+    if not online:
+        return [], f"no agent online in {region_name}; queued"
+    entitled = [a for a in online if a.all_clients or any(c.id == ticket.client_id for c in a.clients)]
+    if not entitled:
+        return [], f"no agent online in {region_name} serves this client; queued"
+    speaking = [a for a in entitled if not ticket.language or ticket.language in (a.languages or [])]
+    if not speaking:
+        return [], f"no agent with language {ticket.language} online in {region_name}; queued"
+    skilled = [a for a in speaking if ticket.channel in (a.channels or []) and _capacity(a, ticket.channel) > 0]
+    if not skilled:
+        return [], f"no agent with the {ticket.channel} skill online in {region_name}; queued"
+    loads = dict(db.session.execute(
+        select(Ticket.assignee_id, func.count(Ticket.id))
+        .where(Ticket.assignee_id.in_([a.id for a in skilled]), Ticket.channel == ticket.channel,
+               Ticket.status.in_(LOAD_STATUSES))
+        .group_by(Ticket.assignee_id)).tuples().all())
+    free = [(a, loads.get(a.id, 0)) for a in skilled if loads.get(a.id, 0) < _capacity(a, ticket.channel)]
+    free.sort(key=lambda pair: (pair[1], pair[0].last_assigned_at or EPOCH, pair[0].id))
+    reason = "" if free else f"no agent with a free {ticket.channel} slot in {region_name}; queued"
+    return free, reason
+
+
+def _record(ticket: Ticket, decision: Decision, actor: Actor) -> None:
+    now = utcnow()
+    moved_from = ticket.region_id if ticket.region_id != decision.region_id else None
+    ticket.region_id = decision.region_id
+    if decision.agent_id is not None:
+        ticket.assignee_id = decision.agent_id
+        ticket.assigned_at = now
+        ticket.status = "open" if ticket.status == "new" else ticket.status
+        db.session.get(Agent, decision.agent_id).last_assigned_at = now
+        event_type = "ticket.assigned"
+    else:
+        event_type = "ticket.queued"
+    ticket.updated_at = now
+    db.session.flush()
+    data = {"reason": decision.reason, "agent_id": decision.agent_id, "region_id": decision.region_id,
+            "ticket": summary(ticket)}
+    if moved_from is not None:
+        data["moved_from_region_id"] = moved_from
+    events.record(ticket.client_id, event_type, actor, data, ticket_id=ticket.id)
+
+
+def waiting_tickets(region_id: int, limit: int = 50) -> list[int]:
+    """The region's queue: unassigned open tickets by priority, then SLA due time, then age."""
+    return list(db.session.scalars(
+        select(Ticket.id)
+        .where(Ticket.region_id == region_id, Ticket.assignee_id.is_(None), Ticket.status.in_(ROUTABLE_STATUSES))
+        .order_by(PRIORITY_ORDER, Ticket.first_response_due_at.is_(None), Ticket.first_response_due_at,
+                  Ticket.queued_at, Ticket.id)
+        .limit(limit)))
+
+
+def drain_queue(region_id: int, limit: int = 200) -> int:
+    """Offer a region's waiting tickets again, best first; returns how many were assigned."""
+    assigned = 0
+    for ticket_id in waiting_tickets(region_id, limit):
+        db.session.rollback()
+        decision = route_ticket(ticket_id, quiet_if_queued=True)
+        if decision is not None and decision.agent_id is not None:
+            assigned += 1
+        elif decision is not None and decision.reason.startswith("no agent online"):
+            break  # nobody to offer the rest to either
+    db.session.rollback()
+    return assigned

@@ -1,0 +1,59 @@
+"""Agent presence: online / away / offline, from their sockets and their own choice.
+
+Redis counts each agent's open sockets (a browser may have several tabs); the
+agent row holds the state routing reads, and ``presence_logs`` the time spent
+in each state (productivity and billing reports read it).
+"""
+
+from __future__ import annotations
+
+from redis import Redis
+
+from helpdesk.errors import ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.models import PRESENCE_STATES, Agent, PresenceLog, utcnow
+from helpdesk.services import outbox, tasks
+from workers.queues import get_redis
+
+SOCKETS_KEY = "helpdesk:presence:sockets:{agent_id}"
+SOCKETS_TTL = 24 * 3600  # a crashed web node must not leave an agent "connected" forever
+
+
+def set_state(agent_id: int, state: str) -> bool:
+    """Record a new presence state; returns True if it changed. Coming online drains the region's queue."""
+    if state not in PRESENCE_STATES:
+        raise ValidationFailed("Unknown presence state.", {"state": [f"One of {', '.join(PRESENCE_STATES)}."]})
+    agent = db.session.get(Agent, agent_id)
+    if agent is None or agent.presence == state:
+        db.session.rollback()
+        return False
+    now = utcnow()
+    open_log = db.session.scalar(db.select(PresenceLog).where(
+        PresenceLog.agent_id == agent_id, PresenceLog.ended_at.is_(None)).order_by(PresenceLog.id.desc()))
+    if open_log is not None:
+        open_log.ended_at = now
+    db.session.add(PresenceLog(agent_id=agent_id, state=state, started_at=now))
+    agent.presence, agent.presence_since = state, now
+    if state == "online":
+        tasks.request_drain(agent.region_id)
+    outbox.commit()
+    return True
+
+
+def socket_opened(agent_id: int, connection: Redis | None = None) -> int:
+    redis = connection or get_redis()
+    key = SOCKETS_KEY.format(agent_id=agent_id)
+    with redis.pipeline() as pipe:
+        pipe.incr(key)
+        pipe.expire(key, SOCKETS_TTL)
+        count, _ = pipe.execute()
+    return int(count)
+
+
+def socket_closed(agent_id: int, connection: Redis | None = None) -> int:
+    redis = connection or get_redis()
+    key = SOCKETS_KEY.format(agent_id=agent_id)
+    count = int(redis.decr(key))
+    if count <= 0:
+        redis.delete(key)
+    return max(count, 0)
