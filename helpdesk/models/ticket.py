@@ -33,6 +33,8 @@ class Ticket(ClientOwned, Timestamps, db.Model):
         Index("ix_tickets_client_created", "client_id", "created_at", "id"),
         Index("ix_tickets_client_updated", "client_id", "updated_at", "id"),
         Index("ix_tickets_queue", "region_id", "status", "assignee_id"),
+        # An agent's load per channel is counted on every routing decision.
+        Index("ix_tickets_assignee_load", "assignee_id", "channel", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,9 +22,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
 
+from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Region, Ticket, utcnow
-from helpdesk.services import events, outbox, routing
+from helpdesk.services import events, outbox, routing, tasks
 from helpdesk.services.events import Actor
 from helpdesk.services.tickets import summary
 
@@ -69,12 +70,10 @@ def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued:
 
 
 def _decide(ticket: Ticket, dialect: str) -> Decision:
-    region = routing.initial_region(ticket.client_id)
+    region = _region_for(ticket)
     if region is None:
         return Decision(ticket.id, None, None, "no region serves this client; waiting")
     region_name = db.session.get(Region, region.id).name
-    if not routing.is_on_shift(region):
-        return Decision(ticket.id, None, region.id, f"no region on shift for this client; queued in {region_name}")
     candidates, why_none = _eligible_agents(ticket, region.id, region_name)
     for agent, load in candidates:
         locked = db.session.scalar(_locking(select(Agent).where(Agent.id == agent.id), dialect))
@@ -83,7 +82,19 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
         if _load(locked.id, ticket.channel) < _capacity(locked, ticket.channel):
             return Decision(ticket.id, locked.id, region.id,
                             f"assigned to {locked.name} in {region_name} (load {load} on {ticket.channel})")
-    return Decision(ticket.id, None, region.id, why_none or f"all eligible agents in {region_name} are busy; queued")
+    reason = why_none or f"all eligible agents in {region_name} are busy; queued"
+    if not routing.is_on_shift(region):
+        reason += f" ({region_name} is off shift)"
+    return Decision(ticket.id, None, region.id, reason)
+
+
+def _region_for(ticket: Ticket) -> routing.RegionView | None:
+    """Keep the ticket's region while the contract allows it (a supervisor's move, a handoff);
+    otherwise the first region on shift in the follow-the-sun chain."""
+    for region in routing.eligible_regions(ticket.client_id):
+        if region.id == ticket.region_id:
+            return region
+    return routing.initial_region(ticket.client_id)
 
 
 def _capacity(agent: Agent, channel: str) -> int:
@@ -167,3 +178,83 @@ def drain_queue(region_id: int, limit: int = 200) -> int:
             break  # nobody to offer the rest to either
     db.session.rollback()
     return assigned
+
+
+def take_next(agent_id: int) -> Ticket | None:
+    """An agent pulls the best waiting ticket of their region that they are eligible for."""
+    agent = db.session.get(Agent, agent_id)
+    if agent is None or agent.region_id is None:
+        return None
+    dialect = db.engine.dialect.name
+    for ticket_id in waiting_tickets(agent.region_id, limit=200):
+        ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect))
+        if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
+            continue
+        if not _can_serve(agent, ticket) or _load(agent.id, ticket.channel) >= _capacity(agent, ticket.channel):
+            continue
+        region_name = db.session.get(Region, agent.region_id).name
+        _record(ticket, Decision(ticket.id, agent.id, agent.region_id,
+                                 f"taken by {agent.name} in {region_name} (take next)"), Actor("agent", agent.id))
+        outbox.commit()
+        return ticket
+    db.session.rollback()
+    return None
+
+
+def _can_serve(agent: Agent, ticket: Ticket) -> bool:
+    entitled = agent.all_clients or any(c.id == ticket.client_id for c in agent.clients)
+    speaks = not ticket.language or ticket.language in (agent.languages or [])
+    return entitled and speaks and ticket.channel in (agent.channels or [])
+
+
+def reassign(ticket_id: int, agent_id: int | None, actor: Actor) -> Ticket:
+    """A supervisor gives a ticket to an agent (capacity is theirs to judge) or back to the queue."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    previous = ticket.assignee_id
+    if agent_id is None:
+        reason = "returned to the queue by a supervisor"
+        ticket.assignee_id, ticket.assigned_at = None, None
+        tasks.request_routing(ticket)
+    else:
+        agent = db.session.get(Agent, agent_id)
+        if agent is None or not agent.active:
+            raise ValidationFailed("No such agent.", {"agent_id": [str(agent_id)]})
+        if not _can_serve(agent, ticket):
+            raise ValidationFailed("This agent cannot serve the ticket (client, language or channel).",
+                                   {"agent_id": [str(agent_id)]})
+        reason = f"reassigned to {agent.name} by a supervisor"
+        ticket.assignee_id, ticket.assigned_at = agent.id, utcnow()
+        ticket.region_id = agent.region_id or ticket.region_id
+    ticket.updated_at = utcnow()
+    if previous is not None:
+        tasks.request_drain(ticket.region_id, ticket.client_id)
+    db.session.flush()
+    events.record(ticket.client_id, "ticket.reassigned", actor,
+                  {"reason": reason, "from_agent_id": previous, "agent_id": ticket.assignee_id,
+                   "ticket": summary(ticket)}, ticket_id=ticket.id)
+    outbox.commit()
+    return ticket
+
+
+def move_to_region(ticket_id: int, region_id: int, actor: Actor, note: str | None = None) -> Ticket:
+    """A supervisor (or the shift handoff) moves a ticket to another region's queue; the SLA clock runs on."""
+    ticket = db.session.get(Ticket, ticket_id)
+    region = db.session.get(Region, region_id)
+    if ticket is None or region is None:
+        raise NotFound("No such ticket or region.")
+    previous_region, previous_agent = ticket.region_id, ticket.assignee_id
+    ticket.region_id, ticket.assignee_id, ticket.assigned_at = region.id, None, None
+    ticket.queued_at = utcnow()
+    ticket.updated_at = ticket.queued_at
+    tasks.request_routing(ticket)
+    if previous_agent is not None:
+        tasks.request_drain(previous_region, ticket.client_id)
+    db.session.flush()
+    events.record(ticket.client_id, "ticket.moved", actor,
+                  {"reason": note or f"moved to {region.name}", "from_region_id": previous_region,
+                   "region_id": region.id, "from_agent_id": previous_agent, "ticket": summary(ticket)},
+                  ticket_id=ticket.id)
+    outbox.commit()
+    return ticket
