@@ -45,8 +45,9 @@ class Decision:
     reason: str
 
 
-def _locking(query, dialect: str):
-    return query.with_for_update(skip_locked=True) if dialect == "postgresql" else query
+def _locking(query, dialect: str, model):
+    # OF <table>: the row itself, not the rows of eagerly joined relationships.
+    return query.with_for_update(skip_locked=True, of=model) if dialect == "postgresql" else query
 
 
 def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued: bool = False) -> Decision | None:
@@ -56,7 +57,7 @@ def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued:
     (a queue drain re-offers many tickets; only changes deserve an event).
     """
     dialect = db.engine.dialect.name
-    ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect))
+    ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect, Ticket))
     if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
         db.session.rollback()
         return None
@@ -76,7 +77,7 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
     region_name = db.session.get(Region, region.id).name
     candidates, why_none = _eligible_agents(ticket, region.id, region_name)
     for agent, load in candidates:
-        locked = db.session.scalar(_locking(select(Agent).where(Agent.id == agent.id), dialect))
+        locked = db.session.scalar(_locking(select(Agent).where(Agent.id == agent.id), dialect, Agent))
         if locked is None:
             continue  # another router is assigning to this agent right now; try the next one
         if _load(locked.id, ticket.channel) < _capacity(locked, ticket.channel):
@@ -187,7 +188,7 @@ def take_next(agent_id: int) -> Ticket | None:
         return None
     dialect = db.engine.dialect.name
     for ticket_id in waiting_tickets(agent.region_id, limit=200):
-        ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect))
+        ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect, Ticket))
         if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
             continue
         if not _can_serve(agent, ticket) or _load(agent.id, ticket.channel) >= _capacity(agent, ticket.channel):
