@@ -11,7 +11,7 @@ import logging
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import assignment, outbox
+from helpdesk.services import assignment, outbox, sla_clock
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,14 @@ def route_ticket(ticket_id: int) -> dict | None:
 
 def drain_queue(region_id: int) -> int:
     return assignment.drain_queue(region_id)
+
+
+def sla_check(ticket_id: int) -> list[str]:
+    return sla_clock.check(ticket_id)
+
+
+def sla_sweep() -> int:
+    return sla_clock.sweep()
 
 
 def relay_outbox() -> int:

@@ -35,6 +35,7 @@ class Ticket(ClientOwned, Timestamps, db.Model):
         Index("ix_tickets_queue", "region_id", "status", "assignee_id"),
         # An agent's load per channel is counted on every routing decision.
         Index("ix_tickets_assignee_load", "assignee_id", "channel", "status"),
+        Index("ix_tickets_sla_next_check", "sla_next_check_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,10 @@ class Ticket(ClientOwned, Timestamps, db.Model):
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
     sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Per target: {"first_response": {"warning_at": iso, "warned": iso, "breached": iso}, ...}
+    sla_alerts: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # The next warning or due instant not yet acted on; the safety sweep reads only this.
+    sla_next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Routing
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

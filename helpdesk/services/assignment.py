@@ -27,7 +27,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Agent, Region, Ticket, utcnow
 from helpdesk.services import events, outbox, routing, tasks
 from helpdesk.services.events import Actor
-from helpdesk.services.tickets import summary
+from helpdesk.services.summaries import ticket_summary as summary
 
 ROUTABLE_STATUSES = ("new", "open")
 # Statuses that hold one of the agent's slots on the ticket's channel. A pending

@@ -23,8 +23,9 @@ from helpdesk.models import (
 )
 from helpdesk.services import agents, clients, counters, events
 from helpdesk.services.events import Actor
+from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
-from helpdesk.services.tickets import find_or_create_contact, summary
+from helpdesk.services.tickets import find_or_create_contact
 
 DEMO_PASSWORD = "demo-password"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

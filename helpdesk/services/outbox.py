@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -41,6 +41,7 @@ class PendingJob:
     queue: str
     task: str
     payload: dict[str, Any]
+    not_before: datetime | None = None
 
 
 def expect_after_commit(job: PendingJob) -> None:
@@ -48,7 +49,7 @@ def expect_after_commit(job: PendingJob) -> None:
 
 
 def add(task: str, payload: dict[str, Any], *, client_id: int | None = None,
-        queue: str = REALTIME_QUEUE) -> Outbox:
+        queue: str = REALTIME_QUEUE, not_before: datetime | None = None) -> Outbox:
     """Add a job to the caller's transaction.
 
     The row is stamped enqueued optimistically, so the common path costs no
@@ -56,9 +57,9 @@ def add(task: str, payload: dict[str, Any], *, client_id: int | None = None,
     relay, and if the process dies in between, the reaper finds the job missing.
     """
     row = Outbox(id=new_outbox_id(), task=task, payload=payload, client_id=client_id, queue=queue,
-                 enqueued_at=utcnow(), attempts=1)
+                 enqueued_at=utcnow(), attempts=1, not_before=not_before)
     db.session.add(row)
-    expect_after_commit(PendingJob(row.id, queue, task, payload))
+    expect_after_commit(PendingJob(row.id, queue, task, payload, not_before))
     return row
 
 
@@ -89,13 +90,20 @@ def _enqueue_after_commit(rows: list[PendingJob]) -> None:
 
 def _push(rows: list[Outbox] | list[PendingJob]) -> None:
     connection = get_redis()
+    now = utcnow()
+    later = [row for row in rows if row.not_before is not None and row.not_before > now]
     with connection.pipeline() as pipe:
         for row in rows:
-            get_queue(row.queue, connection).enqueue(
-                row.task, kwargs=row.payload, job_id=row.id, result_ttl=RESULT_TTL,
-                failure_ttl=7 * 24 * 3600, pipeline=pipe,
-            )
+            if row not in later:
+                get_queue(row.queue, connection).enqueue(row.task, pipeline=pipe, **_job_options(row))
         pipe.execute()
+    for row in later:
+        # RQ's scheduler releases it on time. Not in the pipeline above: scheduling WATCHes keys.
+        get_queue(row.queue, connection).enqueue_at(row.not_before, row.task, **_job_options(row))
+
+
+def _job_options(row: Outbox | PendingJob) -> dict[str, Any]:
+    return {"kwargs": row.payload, "job_id": row.id, "result_ttl": RESULT_TTL, "failure_ttl": 7 * 24 * 3600}
 
 
 def rollback() -> None:

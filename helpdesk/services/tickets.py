@@ -10,31 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Client, Contact, Message, Ticket, utcnow
-from helpdesk.services import counters, events, idempotency, outbox, pagination, routing, tasks
+from helpdesk.services import counters, events, idempotency, outbox, pagination, routing, sla_clock, tasks
 from helpdesk.services.events import Actor
 from helpdesk.services.html import excerpt, sanitize_html
 from helpdesk.services.idempotency import IdempotencyRequest
+from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
 
-PAUSED_STATUSES = ("pending", "on_hold")
 EDITABLE_FIELDS = ("subject", "status", "priority", "language", "tags", "custom_fields")
-
-
-def summary(ticket: Ticket) -> dict[str, Any]:
-    """The ticket as events carry it: enough for a list row, no message bodies."""
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "reference": ticket.reference,
-        "client_id": ticket.client_id,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "channel": ticket.channel,
-        "region_id": ticket.region_id,
-        "assignee_id": ticket.assignee_id,
-        "updated_at": ticket.updated_at.isoformat() if ticket.updated_at else None,
-    }
 
 
 def find_or_create_contact(scope: TenantScope, data: dict[str, Any] | None) -> Contact | None:
@@ -102,6 +85,7 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
     )
     db.session.add(ticket)
     db.session.flush()
+    sla_clock.start(ticket)
     if data.get("body") or data.get("body_html"):
         _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"), contact_id=ticket.contact_id)
     if request is not None:
@@ -142,11 +126,7 @@ def get_ticket(scope: TenantScope, ticket_id: int) -> Ticket:
 
 
 def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
-    if ticket.status in PAUSED_STATUSES and status not in PAUSED_STATUSES and ticket.sla_paused_at:
-        ticket.sla_paused_seconds += int((now - ticket.sla_paused_at).total_seconds())
-        ticket.sla_paused_at = None
-    if status in PAUSED_STATUSES and ticket.sla_paused_at is None:
-        ticket.sla_paused_at = now
+    sla_clock.status_changed(ticket, ticket.status, status, now)
     ticket.solved_at = now if status == "solved" else (ticket.solved_at if status == "closed" else None)
     ticket.closed_at = now if status == "closed" else None
     ticket.status = status
@@ -181,6 +161,8 @@ def update_ticket(scope: TenantScope, ticket_id: int, changes: dict[str, Any], a
             _set_status(ticket, new, now)
         else:
             setattr(ticket, field, new)
+            if field == "priority":
+                sla_clock.priority_changed(ticket)
     if not diff:
         return ticket
     ticket.updated_at = now
@@ -211,6 +193,7 @@ def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any
         previous = ticket.status
         _set_status(ticket, "open", now)
         _follow_status_change(ticket, previous, "open")
+    sla_clock.customer_replied(ticket, now)
     ticket.updated_at = now
     if request is not None:
         idempotency.remember(ticket.client_id, request, "message", message.id, 201)

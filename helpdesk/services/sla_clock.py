@@ -1,0 +1,231 @@
+"""SLA clocks on tickets: due times in the client's calendar, pauses, warnings, breaches.
+
+Targets come from the client's policy for the ticket's priority (first
+response, next response, resolution), counted in the client's business
+calendar or around the clock. While a ticket is pending or on hold its clock
+stops; when it resumes every due time moves later by the clock time that
+passed, so the clock continues and never restarts.
+
+Each due time carries a warning instant (``warning_percent`` of the target).
+The earliest instant not yet acted on is kept in ``sla_next_check_at``; a
+check job is scheduled for it through the outbox (RQ runs it at that time) and
+a periodic sweep catches anything a lost job missed. Checks are idempotent:
+what was raised is remembered in ``sla_alerts``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import OPEN_STATUSES, SlaPolicy, Ticket, utcnow
+from helpdesk.services import events, outbox, sla
+from helpdesk.services.events import Actor
+from helpdesk.services.summaries import ticket_summary as summary
+from helpdesk.services.tenancy import TenantScope
+from workers.queues import DEFAULT_QUEUE
+
+CHECK_TASK = "workers.jobs.sla_check"
+TARGETS = ("first_response", "next_response", "resolution")
+DUE_FIELD = {target: f"{target}_due_at" for target in TARGETS}
+PAUSED = ("pending", "on_hold")
+RAISED_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent", "urgent": "urgent"}
+
+
+def _policy(ticket: Ticket) -> SlaPolicy | None:
+    scope = TenantScope.for_client(ticket.client_id)
+    return db.session.scalar(scope.select(SlaPolicy, SlaPolicy.priority == ticket.priority))
+
+
+def _calendar(ticket: Ticket):
+    return ticket.client.calendar
+
+
+def _minutes(policy: SlaPolicy, target: str) -> int | None:
+    return getattr(policy, f"{target}_minutes")
+
+
+def _set_due(ticket: Ticket, policy: SlaPolicy, target: str, start: datetime, extra_seconds: float = 0) -> None:
+    minutes = _minutes(policy, target)
+    alerts = dict(ticket.sla_alerts or {})
+    if minutes is None:
+        setattr(ticket, DUE_FIELD[target], None)
+        alerts.pop(target, None)
+    else:
+        calendar, business = _calendar(ticket), bool(policy.business_hours)
+        due = sla._advance(calendar, business, start, minutes * 60 + extra_seconds)
+        warn = sla.warning_at(calendar, business, start, due, policy.warning_percent or 75)
+        setattr(ticket, DUE_FIELD[target], due)
+        alerts[target] = {"warning_at": warn.isoformat()}
+    ticket.sla_alerts = alerts
+
+
+def start(ticket: Ticket) -> None:
+    """Set first-response and resolution due times for a new ticket (call before flush)."""
+    policy = _policy(ticket)
+    if policy is None:
+        return
+    for target in ("first_response", "resolution"):
+        _set_due(ticket, policy, target, ticket.created_at)
+    _schedule_next_check(ticket)
+
+
+def priority_changed(ticket: Ticket) -> None:
+    """New targets for the new priority, counted from creation, paused time included."""
+    policy = _policy(ticket)
+    if policy is None:
+        return
+    if ticket.first_responded_at is None:
+        _set_due(ticket, policy, "first_response", ticket.created_at, ticket.sla_paused_seconds)
+    if ticket.solved_at is None:
+        _set_due(ticket, policy, "resolution", ticket.created_at, ticket.sla_paused_seconds)
+    _schedule_next_check(ticket)
+
+
+def status_changed(ticket: Ticket, old: str, new: str, now: datetime) -> None:
+    if new in PAUSED and old not in PAUSED:
+        ticket.sla_paused_at = now
+        ticket.sla_next_check_at = None
+    elif old in PAUSED and new not in PAUSED and ticket.sla_paused_at is not None:
+        _resume(ticket, now)
+    if new in ("solved", "closed"):
+        ticket.sla_next_check_at = None
+    elif old in ("solved", "closed") and new in OPEN_STATUSES:
+        _schedule_next_check(ticket)
+
+
+def _resume(ticket: Ticket, now: datetime) -> None:
+    policy = _policy(ticket)
+    paused_from, ticket.sla_paused_at = ticket.sla_paused_at, None
+    if policy is None:
+        return
+    calendar, business = _calendar(ticket), bool(policy.business_hours)
+    ticket.sla_paused_seconds += int(sla._elapsed(calendar, business, paused_from, now))
+    alerts = dict(ticket.sla_alerts or {})
+    for target in TARGETS:
+        due = getattr(ticket, DUE_FIELD[target])
+        if due is None or "breached" in alerts.get(target, {}):
+            continue
+        setattr(ticket, DUE_FIELD[target], sla.extend_for_pause(calendar, business, due, paused_from, now))
+        entry = dict(alerts.get(target, {}))
+        if "warning_at" in entry and "warned" not in entry:
+            entry["warning_at"] = sla.extend_for_pause(
+                calendar, business, datetime.fromisoformat(entry["warning_at"]), paused_from, now).isoformat()
+        alerts[target] = entry
+    ticket.sla_alerts = alerts
+    _schedule_next_check(ticket)
+
+
+def customer_replied(ticket: Ticket, now: datetime) -> None:
+    """After the first response, each customer message starts the next-response clock."""
+    policy = _policy(ticket)
+    if policy is not None and ticket.first_responded_at is not None:
+        _set_due(ticket, policy, "next_response", now)
+        _schedule_next_check(ticket)
+
+
+def agent_replied(ticket: Ticket, now: datetime) -> None:
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    ticket.next_response_due_at = None
+    alerts = dict(ticket.sla_alerts or {})
+    alerts.pop("next_response", None)
+    ticket.sla_alerts = alerts
+    _schedule_next_check(ticket)
+
+
+def _pending_instants(ticket: Ticket) -> list[tuple[datetime, str, str]]:
+    """(instant, target, "warning"|"breach") not yet acted on, for targets still running."""
+    found = []
+    done = {"first_response": ticket.first_responded_at, "resolution": ticket.solved_at, "next_response": None}
+    for target in TARGETS:
+        due = getattr(ticket, DUE_FIELD[target])
+        entry = (ticket.sla_alerts or {}).get(target, {})
+        if due is None or done[target] is not None or "breached" in entry:
+            continue
+        if "warned" not in entry and "warning_at" in entry:
+            found.append((datetime.fromisoformat(entry["warning_at"]), target, "warning"))
+        found.append((due, target, "breach"))
+    return sorted(found)
+
+
+def _schedule_next_check(ticket: Ticket) -> None:
+    if ticket.status not in OPEN_STATUSES or ticket.status in PAUSED:
+        ticket.sla_next_check_at = None
+        return
+    instants = _pending_instants(ticket)
+    next_at = instants[0][0] if instants else None
+    if next_at is not None and next_at != ticket.sla_next_check_at:
+        db.session.flush()  # the ticket needs its id for the job
+        outbox.add(CHECK_TASK, {"ticket_id": ticket.id}, client_id=ticket.client_id, queue=DEFAULT_QUEUE,
+                   not_before=next_at)
+    ticket.sla_next_check_at = next_at
+
+
+def check(ticket_id: int, now: datetime | None = None) -> list[str]:
+    """Raise every warning and breach that is due; safe to run any number of times."""
+    now = now or utcnow()
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(of=Ticket)
+    ticket = db.session.scalar(query)
+    if ticket is None or ticket.status not in OPEN_STATUSES or ticket.status in PAUSED:
+        db.session.rollback()
+        return []
+    raised = []
+    alerts = {target: dict(entry) for target, entry in (ticket.sla_alerts or {}).items()}
+    for instant, target, kind in _pending_instants(ticket):
+        if instant > now:
+            break
+        if kind == "warning":
+            alerts[target]["warned"] = now.isoformat()
+            raised.append(("ticket.sla_warning", target, instant))
+        else:
+            alerts.setdefault(target, {})["breached"] = now.isoformat()
+            raised.append(("ticket.sla_breached", target, instant))
+    if not raised:
+        _schedule_next_check(ticket)
+        outbox.commit()
+        return []
+    ticket.sla_alerts = alerts
+    escalation = _escalate(ticket, [r for r in raised if r[0] == "ticket.sla_breached"])
+    _schedule_next_check(ticket)
+    db.session.flush()
+    for event_type, target, instant in raised:
+        data: dict[str, Any] = {"target": target, "due_at": getattr(ticket, DUE_FIELD[target]).isoformat(),
+                                "at": instant.isoformat(), "ticket": summary(ticket)}
+        if event_type == "ticket.sla_breached":
+            data["escalation"] = escalation
+        events.record(ticket.client_id, event_type, Actor.system(), data, ticket_id=ticket.id)
+    outbox.commit()
+    return [f"{event_type}:{target}" for event_type, target, _ in raised]
+
+
+def _escalate(ticket: Ticket, breaches: list) -> dict:
+    """Apply the client's escalation rule; by default a breach raises the priority one step."""
+    if not breaches:
+        return {}
+    rule = ticket.client.escalation_rule or {}
+    applied = {}
+    ticket.sla_breached = True
+    if rule.get("raise_priority", True) and ticket.priority != RAISED_PRIORITY[ticket.priority]:
+        applied["priority"] = [ticket.priority, RAISED_PRIORITY[ticket.priority]]
+        ticket.priority = RAISED_PRIORITY[ticket.priority]
+    if rule.get("notify"):
+        applied["notify"] = rule["notify"]
+    return applied
+
+
+def sweep(now: datetime | None = None, limit: int = 1000) -> int:
+    """Safety net: check every ticket whose next SLA instant has passed (a job was lost)."""
+    now = now or utcnow()
+    due = list(db.session.scalars(
+        select(Ticket.id).where(Ticket.sla_next_check_at <= now - timedelta(seconds=5))
+        .order_by(Ticket.sla_next_check_at).limit(limit)))
+    db.session.rollback()
+    for ticket_id in due:
+        check(ticket_id, now)
+    return len(due)
