@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from helpdesk.web.agent import bp as agent_bp
 from helpdesk.web.auth import bp as auth_bp
+from helpdesk.web.staff_api import bp as staff_api_bp
 
 
 def localtime(value: datetime | None, tz: str = "UTC") -> str:
@@ -22,6 +23,7 @@ def localtime(value: datetime | None, tz: str = "UTC") -> str:
 def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(agent_bp)
+    app.register_blueprint(staff_api_bp)
 
     app.add_template_filter(localtime)
 

@@ -1,0 +1,155 @@
+"""JSON API for the agent workspace, /agent/api (session cookie + CSRF header, not API keys).
+
+Every route needs a signed-in staff member; a request without one gets a 401 JSON
+error, never the sign-in redirect. Writes need the CSRF token of the page in the
+``X-CSRFToken`` header (Flask-WTF's CSRFProtect checks it before anything here
+runs, so a write without it is a 400 even when signed out). Supervisor actions
+answer 403 to agents; a ticket outside the caller's clients answers 404, exactly
+like a missing one. Errors use the project-wide envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from helpdesk.errors import CODES, AppError, NotFound, Unauthorized, ValidationFailed, error_body
+from helpdesk.extensions import db
+from helpdesk.models import Agent, Region, Ticket
+from helpdesk.schemas.staff import AssignIn, MoveIn, PresenceIn, PresenceOut, QueueOut, TicketEnvelope
+from helpdesk.services import assignment, presence, routing
+from helpdesk.services.events import Actor
+from helpdesk.services.tenancy import TenantScope
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("staff_api", __name__, url_prefix="/agent/api")
+
+MAX_BODY_BYTES = 64 * 1024
+# The region queue scanned for the caller's clients, and how many of those are shown.
+QUEUE_SCAN = 500
+QUEUE_LIMIT = 50
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+def _json_error(status: int, code: str, message: str, details: Any = None, headers: dict | None = None):
+    return jsonify(error_body(code, message, details)), status, headers or {}
+
+
+@bp.errorhandler(AppError)
+def _app_error(error: AppError):
+    return _json_error(error.status, error.code, error.message, error.details)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    # Includes Flask-WTF's CSRFError (a 400) raised before the view runs.
+    status = error.code or 500
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+    return _json_error(status, CODES.get(status, "error"), error.description or error.name, None, headers)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _json_error(500, "internal_error", "An unexpected error occurred.")
+
+
+@bp.before_request
+def _require_staff() -> None:
+    request.max_content_length = MAX_BODY_BYTES
+    if not current_user.is_authenticated:
+        raise Unauthorized("Sign in to use the staff API.")
+
+
+def _require_supervisor() -> None:
+    if not current_user.is_supervisor:
+        raise Forbidden("Only supervisors and admins may do this.")
+
+
+def _body(schema: Schema) -> dict:
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.get_data():
+            raise AppError("The request body is not valid JSON.", {"json": ["Invalid JSON body."]})
+        data = {}
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The request has invalid fields.", exc.messages) from exc
+
+
+def _scope() -> TenantScope:
+    return TenantScope.for_agent(current_user)
+
+
+def _ticket(ticket: Ticket) -> dict:
+    return TicketEnvelope().dump({"ticket": ticket})
+
+
+def _actor() -> Actor:
+    return Actor("agent", current_user.id)
+
+
+@bp.post("/take-next")
+def take_next():
+    """Pull the best waiting ticket of the caller's region that they can serve and have a free slot for."""
+    ticket = assignment.take_next(current_user.id)
+    if ticket is None:
+        raise NotFound("No waiting ticket you can take.", code="nothing_waiting")
+    return _ticket(ticket)
+
+
+@bp.post("/tickets/<int:ticket_id>/assign")
+def assign(ticket_id: int):
+    """Supervisor: give a ticket to an agent, or back to the queue with ``agent_id: null``."""
+    _require_supervisor()
+    data = _body(AssignIn())
+    _scope().get_or_404(Ticket, ticket_id, "ticket")
+    return _ticket(assignment.reassign(ticket_id, data["agent_id"], _actor()))
+
+
+@bp.post("/tickets/<int:ticket_id>/move")
+def move(ticket_id: int):
+    """Supervisor: move a ticket to another region's queue (one the client's contract allows)."""
+    _require_supervisor()
+    data = _body(MoveIn())
+    ticket = _scope().get_or_404(Ticket, ticket_id, "ticket")
+    region_id = data["region_id"]
+    if db.session.get(Region, region_id) is None:
+        raise ValidationFailed("No such region.", {"region_id": [f"No region with id {region_id}."]})
+    if region_id not in {r.id for r in routing.eligible_regions(ticket.client_id)}:
+        raise ValidationFailed("This client's tickets cannot be handled in that region.",
+                               {"region_id": ["Not an active region allowed for this client."]})
+    return _ticket(assignment.move_to_region(ticket_id, region_id, _actor(), note=data.get("note") or None))
+
+
+@bp.post("/presence")
+def set_presence():
+    """Set the caller's presence: online, away or offline."""
+    data = _body(PresenceIn())
+    changed = presence.set_state(current_user.id, data["state"])
+    agent = db.session.get(Agent, current_user.id)
+    return PresenceOut().dump({"state": agent.presence, "changed": changed})
+
+
+@bp.get("/queue")
+def queue():
+    """The caller's region queue (tickets of their clients only), in the order they will be taken."""
+    region_id = current_user.region_id
+    if region_id is None:
+        return QueueOut().dump({"region_id": None, "tickets": []})
+    ids = assignment.waiting_tickets(region_id, limit=QUEUE_SCAN)
+    rows = db.session.scalars(_scope().select(Ticket, Ticket.id.in_(ids))).all() if ids else []
+    position = {ticket_id: index for index, ticket_id in enumerate(ids)}
+    rows = sorted(rows, key=lambda t: position[t.id])[:QUEUE_LIMIT]
+    return QueueOut().dump({"region_id": region_id, "tickets": rows})
