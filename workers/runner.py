@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import threading
 import time
 
 from flask import Flask
@@ -16,19 +18,51 @@ from workers.queues import ALL_QUEUES, get_queue
 from workers.schedule import SCHEDULE, PeriodicJob
 
 log = logging.getLogger(__name__)
+LIVENESS_TTL = 15  # seconds without a refresh before a worker counts as dead
 
 
 class AppWorker(SimpleWorker):
     """Runs jobs in-process (no fork per job: pushes leave within milliseconds),
-    each inside the app context, with a fresh DB session per job."""
+    each inside the app context, with a fresh DB session per job.
+
+    A side thread refreshes a short-lived liveness key while the process lives,
+    even during a long job, so the outbox reconciler can tell a job whose worker
+    was killed (``kill -9``, OOM, lost host) from one still running.
+    """
 
     def __init__(self, *args, app: Flask, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.app = app
+        self._stopped = threading.Event()
 
     def perform_job(self, job, queue, execution=None):
         with self.app.app_context():
             return super().perform_job(job, queue, execution)
+
+    def work(self, *args, **kwargs):
+        self._stopped.clear()
+        threading.Thread(target=self._keep_alive, name="liveness", daemon=True).start()
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            self._stopped.set()
+            with contextlib.suppress(RedisError):
+                self.connection.delete(liveness_key(self.name))
+
+    def _keep_alive(self) -> None:
+        while True:
+            with contextlib.suppress(RedisError):
+                self.connection.set(liveness_key(self.name), "1", ex=LIVENESS_TTL)
+            if self._stopped.wait(LIVENESS_TTL / 3):
+                return
+
+
+def liveness_key(worker_name: str) -> str:
+    return f"helpdesk:worker-alive:{worker_name}"
+
+
+def worker_is_alive(connection: Redis, worker_name: str | None) -> bool:
+    return bool(worker_name) and bool(connection.exists(liveness_key(worker_name)))
 
 
 def build_worker(app: Flask, connection: Redis, queue_names=ALL_QUEUES, name: str | None = None) -> AppWorker:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -22,6 +22,7 @@ from helpdesk.models import Outbox, utcnow
 from helpdesk.models.outbox import new_outbox_id
 from helpdesk.sqlite import read_only
 from workers.queues import REALTIME_QUEUE, get_queue, get_redis
+from workers.runner import LIVENESS_TTL, worker_is_alive
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "helpdesk_outbox_ids"
@@ -145,13 +146,23 @@ def relay_pending(limit: int = 500) -> int:
     return _enqueue(list(rows))
 
 
+def _orphaned(connection, job: Job, now) -> bool:
+    """A started job whose worker stopped refreshing its liveness key (killed mid-job)."""
+    started = job.started_at.replace(tzinfo=UTC) if job.started_at and job.started_at.tzinfo is None else job.started_at
+    if started is not None and now - started < timedelta(seconds=LIVENESS_TTL):
+        return False
+    return not worker_is_alive(connection, job.worker_name)
+
+
 def reconcile(limit: int = 1000) -> dict[str, int]:
     """Settle enqueued rows against what RQ reports (run periodically).
 
     Finished jobs mark their rows processed, in one write for the whole batch,
-    so a job itself writes nothing to the database. Failed jobs, and jobs RQ no
-    longer knows after ``LOST_AFTER`` (worker killed, Redis lost its data), go
-    back to the relay; each retry counts an attempt, up to ``MAX_ATTEMPTS``.
+    so a job itself writes nothing to the database. Back to the relay go: failed
+    jobs; started jobs whose worker stopped refreshing its liveness key (killed
+    mid-job); and jobs RQ no longer knows after ``LOST_AFTER`` (Redis lost its
+    data, a process died between commit and enqueue). Each retry counts an
+    attempt, up to ``MAX_ATTEMPTS``.
     """
     now = utcnow()
     with read_only():
@@ -172,6 +183,10 @@ def reconcile(limit: int = 1000) -> dict[str, int]:
         status = job.get_status(refresh=False) if job is not None else None
         if status == JobStatus.FINISHED:
             done.append(row.id)
+        elif status == JobStatus.STARTED:
+            if _orphaned(connection, job, now):
+                job.delete()  # its worker died mid-job: run it again
+                lost.append(row.id)
         elif status in LIVE_STATES:
             continue
         elif status is not None or row.enqueued_at < now - LOST_AFTER:
