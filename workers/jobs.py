@@ -11,7 +11,7 @@ import logging
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import assignment, outbox, sla_clock
+from helpdesk.services import assignment, handoff, outbox, sla_clock
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,10 @@ def sla_check(ticket_id: int) -> list[str]:
 
 def sla_sweep() -> int:
     return sla_clock.sweep()
+
+
+def shift_handoff() -> dict[str, int]:
+    return handoff.run()
 
 
 def relay_outbox() -> int:

@@ -20,4 +20,5 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("periodic-outbox-relay", "workers.jobs.relay_outbox", 5),
     PeriodicJob("periodic-outbox-reconciler", "workers.jobs.reconcile_outbox", 30),
     PeriodicJob("periodic-sla-sweep", "workers.jobs.sla_sweep", 60),
+    PeriodicJob("periodic-shift-handoff", "workers.jobs.shift_handoff", 60),
 )

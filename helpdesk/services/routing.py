@@ -58,13 +58,26 @@ def eligible_regions(client_id: int) -> tuple[RegionView, ...]:
         client_id, lambda: _load_eligible_regions(client_id))
 
 
-def _load_eligible_regions(client_id: int) -> tuple[RegionView, ...]:
-    query = select(Region).where(Region.active.is_(True)).options(selectinload(Region.calendar, Calendar.closures))
-    allowed = query.join(client_regions, client_regions.c.region_id == Region.id).where(
-        client_regions.c.client_id == client_id)
-    regions = db.session.scalars(allowed).all() or db.session.scalars(query).all()
+def _active_regions_query():
+    return select(Region).where(Region.active.is_(True)).options(selectinload(Region.calendar, Calendar.closures))
+
+
+def _views(regions) -> tuple[RegionView, ...]:
     return tuple(RegionView(r.id, r.slug, r.chain_order, CalendarView.of(r.calendar))
                  for r in sorted(regions, key=lambda r: (r.chain_order, r.id)))
+
+
+def _load_eligible_regions(client_id: int) -> tuple[RegionView, ...]:
+    query = _active_regions_query()
+    allowed = query.join(client_regions, client_regions.c.region_id == Region.id).where(
+        client_regions.c.client_id == client_id)
+    return _views(db.session.scalars(allowed).all() or db.session.scalars(query).all())
+
+
+def all_regions() -> tuple[RegionView, ...]:
+    """Every active region in chain order (cached like the per-client lists)."""
+    return app_cache("all_regions", REGION_CACHE_SECONDS).get_or_load(
+        "all", lambda: _views(db.session.scalars(_active_regions_query()).all()))
 
 
 def initial_region(client: Client | int, at: datetime | None = None) -> RegionView | None:
