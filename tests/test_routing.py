@@ -168,3 +168,16 @@ def test_take_next_and_supervisor_moves(client, manila):
     assert event.data["reason"] == "Polish speaker needed" and event.data["from_region_id"] == manila.id
     back = assignment.reassign(high.id, None, Actor("agent", lead.id))
     assert back.assignee_id is None
+
+
+def test_missing_language_is_detected_among_the_contract_languages(client, manila):
+    _, key = make_client("acme", languages=["en", "es", "pl"])
+    _online(make_agent("ana@x.test", region_slug="manila", name="Ana", languages=["en"]))
+    sofia = _online(make_agent("sofia@x.test", region_slug="manila", name="Sofia", languages=["es", "en"]))
+    ticket = _ticket(client, key, subject="Pedido retrasado",
+                     body="Hola, mi pedido no ha llegado todavía y necesito ayuda, por favor.")
+    assert ticket.language is None
+    decision = _route(ticket.id)
+    assert decision.agent_id == sofia.id
+    assert decision.reason.startswith("language es detected; assigned to Sofia")
+    assert db.session.get(Ticket, ticket.id).language == "es"

@@ -24,8 +24,8 @@ from sqlalchemy import case, func, select
 
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.models import Agent, Region, Ticket, utcnow
-from helpdesk.services import events, outbox, routing, tasks
+from helpdesk.models import Agent, Message, Region, Ticket, utcnow
+from helpdesk.services import events, language, outbox, routing, tasks
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 
@@ -61,7 +61,11 @@ def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued:
     if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
         db.session.rollback()
         return None
+    detected = _detect_language(ticket)
     decision = _decide(ticket, dialect)
+    if detected:
+        decision = Decision(decision.ticket_id, decision.agent_id, decision.region_id,
+                            f"language {detected} detected; {decision.reason}")
     if quiet_if_queued and decision.agent_id is None and decision.region_id == ticket.region_id:
         db.session.rollback()
         return decision
@@ -87,6 +91,20 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
     if not routing.is_on_shift(region):
         reason += f" ({region_name} is off shift)"
     return Decision(ticket.id, None, region.id, reason)
+
+
+def _detect_language(ticket: Ticket) -> str | None:
+    """Fill in a missing language from the subject and first message, among the contract's languages."""
+    if ticket.language:
+        return None
+    first = db.session.scalar(select(Message.body_text).where(Message.ticket_id == ticket.id)
+                              .order_by(Message.id).limit(1))
+    allowed = ticket.client.languages or []
+    detected = language.detect(f"{ticket.subject}\n{first or ''}", allowed)
+    if detected:
+        ticket.language = detected
+    # A one-language contract needs no detection worth reporting.
+    return detected if len(allowed) > 1 else None
 
 
 def _region_for(ticket: Ticket) -> routing.RegionView | None:
