@@ -15,7 +15,7 @@ from workers.runner import build_worker, enqueue_periodic
 from workers.schedule import SCHEDULE
 
 
-def test_tickets_accepted_while_redis_is_down_are_routed_when_it_returns(app_factory, tmp_path):
+def test_tickets_accepted_while_redis_is_down_are_routed_when_it_returns(app, app_factory, tmp_path):
     socket_path = tmp_path / "outage.sock"
     server = EmbeddedRedis(tmp_path / "redis-a", socket_path=socket_path)
     url = server.url
