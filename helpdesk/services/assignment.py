@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
@@ -131,7 +132,7 @@ def _eligible_agents(ticket: Ticket, region_id: int, region_name: str) -> tuple[
     """Eligible agents with a free slot, best first; and why there are none when so."""
     online = db.session.scalars(select(Agent).where(
         Agent.region_id == region_id, Agent.active.is_(True), Agent.presence == "online",
-        Agent.role == "agent")).all()
+        Agent.role == "agent").options(selectinload(Agent.clients))).all()
     if not online:
         return [], f"no agent online in {region_name}; queued"
     entitled = [a for a in online if a.all_clients or any(c.id == ticket.client_id for c in a.clients)]

@@ -26,6 +26,7 @@ from helpdesk.services import events, outbox, sla
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
+from helpdesk.sqlite import read_only
 from workers.queues import DEFAULT_QUEUE
 
 CHECK_TASK = "workers.jobs.sla_check"
@@ -222,10 +223,11 @@ def _escalate(ticket: Ticket, breaches: list) -> dict:
 def sweep(now: datetime | None = None, limit: int = 1000) -> int:
     """Safety net: check every ticket whose next SLA instant has passed (a job was lost)."""
     now = now or utcnow()
-    due = list(db.session.scalars(
-        select(Ticket.id).where(Ticket.sla_next_check_at <= now - timedelta(seconds=5))
-        .order_by(Ticket.sla_next_check_at).limit(limit)))
-    db.session.rollback()
+    with read_only():  # usually nothing is due: do not queue for SQLite's write lock to find out
+        due = list(db.session.scalars(
+            select(Ticket.id).where(Ticket.sla_next_check_at <= now - timedelta(seconds=5))
+            .order_by(Ticket.sla_next_check_at).limit(limit)))
+        db.session.rollback()
     for ticket_id in due:
         check(ticket_id, now)
     return len(due)
