@@ -131,8 +131,18 @@ class AgentNamespace(Namespace):
             agent_id, state = current_user.id, current_user.presence
             db.session.remove()
         # The first socket of an offline agent brings them online; a chosen "away" is kept.
+        presence.heartbeat(agent_id)
         if presence.socket_opened(agent_id) == 1 and state == "offline":
             _change_presence(agent_id, "online")
+
+    def on_heartbeat(self, data: Any = None):
+        """Sent by the page every 20 s; keeps the agent present while the socket lives."""
+        with read_only():
+            agent_id = current_user.id if current_user.is_authenticated else None
+            db.session.remove()
+        if agent_id is not None:
+            presence.heartbeat(agent_id)
+        return {"ok": agent_id is not None}
 
     def on_disconnect(self, reason: Any = None):
         with read_only():

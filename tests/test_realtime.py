@@ -6,7 +6,8 @@ import pytest
 from rq.job import Job
 
 from helpdesk.extensions import db
-from helpdesk.models import Outbox
+from helpdesk.models import Agent, Outbox, PresenceLog
+from helpdesk.services import presence
 from helpdesk.services.agents import logout_everywhere
 from helpdesk.services.events import PUBLISH_TASK
 from tests.factories import auth, make_agent, make_client, make_region
@@ -104,3 +105,20 @@ def test_client_dedicated_supervisor_joins_only_their_client_room(app, client, l
     row = db.session.scalars(db.select(Outbox).where(Outbox.task == PUBLISH_TASK).order_by(Outbox.created_at)).first()
     assert Job.fetch(row.id, connection=redis).get_status() == "finished"
     assert _events(sio) == []
+
+
+def test_silent_agents_are_taken_offline_and_heartbeats_keep_them(app, client, login, socketio_client, redis):
+    ana = make_agent("ana@helpdesk.test")
+    quiet = make_agent("quiet@helpdesk.test")
+    login(ana.email)
+    sio = socketio_client()                      # connecting brings Ana online and starts her heartbeat
+    presence.set_state(quiet.id, "online")
+    redis.delete(presence.ALIVE_KEY.format(agent_id=quiet.id))   # her browser went silent
+    assert sio.emit("heartbeat", namespace="/agent", callback=True) == {"ok": True}
+    assert presence.expire_silent() == 1
+    db.session.expire_all()
+    assert db.session.get(Agent, ana.id).presence == "online"
+    assert db.session.get(Agent, quiet.id).presence == "offline"
+    states = [log.state for log in db.session.scalars(
+        db.select(PresenceLog).where(PresenceLog.agent_id == quiet.id).order_by(PresenceLog.id))]
+    assert states == ["online", "offline"]

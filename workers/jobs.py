@@ -11,7 +11,7 @@ import logging
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import assignment, handoff, outbox, sla_clock
+from helpdesk.services import assignment, handoff, outbox, presence, sla_clock
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ def sla_sweep() -> int:
 
 def shift_handoff() -> dict[str, int]:
     return handoff.run()
+
+
+def presence_sweep() -> int:
+    return presence.expire_silent()
 
 
 def relay_outbox() -> int:

@@ -21,4 +21,5 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("periodic-outbox-reconciler", "workers.jobs.reconcile_outbox", 30),
     PeriodicJob("periodic-sla-sweep", "workers.jobs.sla_sweep", 60),
     PeriodicJob("periodic-shift-handoff", "workers.jobs.shift_handoff", 60),
+    PeriodicJob("periodic-presence-sweep", "workers.jobs.presence_sweep", 30),
 )

@@ -16,7 +16,11 @@ from helpdesk.services import outbox, tasks
 from workers.queues import get_redis
 
 SOCKETS_KEY = "helpdesk:presence:sockets:{agent_id}"
-SOCKETS_TTL = 24 * 3600  # a crashed web node must not leave an agent "connected" forever
+SOCKETS_TTL = 24 * 3600
+ALIVE_KEY = "helpdesk:presence:alive:{agent_id}"
+# Browsers send a heartbeat every 20 s; an agent silent for this long (closed laptop,
+# lost network, crashed web node) is taken offline by the periodic presence sweep.
+ALIVE_TTL = 60
 
 
 def set_state(agent_id: int, state: str) -> bool:
@@ -37,7 +41,28 @@ def set_state(agent_id: int, state: str) -> bool:
     if state == "online":
         tasks.request_drain(agent.region_id)
     outbox.commit()
+    if state != "offline":
+        heartbeat(agent_id)
     return True
+
+
+def heartbeat(agent_id: int, connection: Redis | None = None) -> None:
+    (connection or get_redis()).set(ALIVE_KEY.format(agent_id=agent_id), "1", ex=ALIVE_TTL)
+
+
+def expire_silent() -> int:
+    """Take offline every online or away agent whose heartbeat stopped."""
+    present = db.session.scalars(db.select(Agent.id).where(Agent.presence != "offline")).all()
+    db.session.rollback()
+    if not present:
+        return 0
+    redis = get_redis()
+    alive = redis.mget([ALIVE_KEY.format(agent_id=agent_id) for agent_id in present])
+    silent = [agent_id for agent_id, flag in zip(present, alive, strict=True) if flag is None]
+    for agent_id in silent:
+        redis.delete(SOCKETS_KEY.format(agent_id=agent_id))
+        set_state(agent_id, "offline")
+    return len(silent)
 
 
 def socket_opened(agent_id: int, connection: Redis | None = None) -> int:

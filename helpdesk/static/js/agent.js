@@ -61,6 +61,8 @@
     status.className = "live on";
   });
   socket.on("event", apply);
+  // Presence: the server takes an agent offline after a minute without this.
+  setInterval(function () { if (socket.connected) { socket.emit("heartbeat"); } }, 20000);
   socket.on("disconnect", function () { status.textContent = "reconnecting…"; status.className = "live off"; });
   socket.on("connect_error", function () { status.textContent = "offline"; status.className = "live off"; });
 })();
