@@ -8,9 +8,10 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 
 from helpdesk.extensions import db
-from helpdesk.models import Client, Event, Outbox, SlaPolicy, Ticket
-from helpdesk.services import sla_clock
-from tests.factories import auth, make_client
+from helpdesk.models import Client, Event, OlaTarget, Outbox, Region, SlaPolicy, Ticket
+from helpdesk.services import assignment, sla_clock
+from helpdesk.services.events import Actor
+from tests.factories import auth, make_client, make_region
 from workers.queues import DEFAULT_QUEUE, get_queue
 
 WEEKDAYS_9_TO_5 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -153,3 +154,34 @@ def test_check_is_scheduled_for_the_warning_instant(client, acme, redis):
     assert row.enqueued_at is not None and row.last_error is None
     scheduled = ScheduledJobRegistry(queue=get_queue(DEFAULT_QUEUE, redis))
     assert row.id in scheduled.get_job_ids()
+
+
+def test_region_ola_runs_beside_the_client_sla_and_restarts_with_a_new_region(client, acme):
+    _, key = acme
+    manila = make_region("manila", tz="Asia/Manila", around_the_clock=True, order=1)
+    warsaw = make_region("warsaw", tz="Europe/Warsaw", around_the_clock=True, order=2)
+    db.session.add_all([OlaTarget(region_id=manila.id, priority="normal", first_response_minutes=20,
+                                  resolution_minutes=120),
+                        OlaTarget(region_id=warsaw.id, priority="normal", first_response_minutes=10)])
+    db.session.commit()
+    ticket = _ticket_at(client, key, FRIDAY_1630_WARSAW)
+    assert ticket.region_id == manila.id
+    assert ticket.ola_first_response_due_at == FRIDAY_1630_WARSAW + timedelta(minutes=20)
+    assert ticket.first_response_due_at == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)   # the SLA is separate
+
+    raised = sla_clock.check(ticket.id, FRIDAY_1630_WARSAW + timedelta(minutes=21))
+    assert raised == ["ticket.ola_warning:ola_first_response", "ticket.ola_breached:ola_first_response"]
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, ticket.id)
+    assert ticket.priority == "normal" and not ticket.sla_breached    # an OLA miss is internal: no escalation
+
+    moved_at = FRIDAY_1630_WARSAW + timedelta(minutes=30)
+    ticket.queued_at = moved_at
+    assignment.move_to_region(ticket.id, warsaw.id, Actor.system(), note="handoff")
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, ticket.id)
+    assert ticket.region_id == db.session.get(Region, warsaw.id).id
+    # Warsaw's own OLA runs from the move; its resolution OLA is not set, so none applies.
+    assert ticket.ola_first_response_due_at > moved_at
+    assert ticket.ola_resolution_due_at is None
+    assert ticket.first_response_due_at == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)

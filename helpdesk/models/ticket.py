@@ -55,6 +55,9 @@ class Ticket(ClientOwned, Timestamps, db.Model):
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The region's internal targets (OLA), from when that region received the ticket.
+    ola_first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ola_resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)

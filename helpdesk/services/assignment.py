@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Message, Region, Ticket, utcnow
-from helpdesk.services import events, language, outbox, routing, tasks
+from helpdesk.services import events, language, outbox, routing, sla_clock, tasks
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 
@@ -159,6 +159,8 @@ def _record(ticket: Ticket, decision: Decision, actor: Actor) -> None:
     now = utcnow()
     moved_from = ticket.region_id if ticket.region_id != decision.region_id else None
     ticket.region_id = decision.region_id
+    if moved_from is not None:
+        sla_clock.region_changed(ticket, now)
     if decision.agent_id is not None:
         ticket.assignee_id = decision.agent_id
         ticket.assigned_at = now
@@ -268,6 +270,7 @@ def move_to_region(ticket_id: int, region_id: int, actor: Actor, note: str | Non
     ticket.region_id, ticket.assignee_id, ticket.assigned_at = region.id, None, None
     ticket.queued_at = utcnow()
     ticket.updated_at = ticket.queued_at
+    sla_clock.region_changed(ticket, ticket.queued_at)
     tasks.request_routing(ticket)
     if previous_agent is not None:
         tasks.request_drain(previous_region, ticket.client_id)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import OPEN_STATUSES, SlaPolicy, Ticket, utcnow
+from helpdesk.models import OPEN_STATUSES, OlaTarget, Region, SlaPolicy, Ticket, utcnow
 from helpdesk.services import events, outbox, sla
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
@@ -30,8 +30,12 @@ from helpdesk.sqlite import read_only
 from workers.queues import DEFAULT_QUEUE
 
 CHECK_TASK = "workers.jobs.sla_check"
-TARGETS = ("first_response", "next_response", "resolution")
+SLA_TARGETS = ("first_response", "next_response", "resolution")
+# The BPO's internal targets for the region holding the ticket, in that region's shift hours.
+OLA_TARGETS = ("ola_first_response", "ola_resolution")
+TARGETS = SLA_TARGETS + OLA_TARGETS
 DUE_FIELD = {target: f"{target}_due_at" for target in TARGETS}
+DEFAULT_OLA_WARNING_PERCENT = 75
 PAUSED = ("pending", "on_hold")
 RAISED_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent", "urgent": "urgent"}
 
@@ -45,44 +49,71 @@ def _calendar(ticket: Ticket):
     return ticket.client.calendar
 
 
-def _minutes(policy: SlaPolicy, target: str) -> int | None:
-    return getattr(policy, f"{target}_minutes")
+def _ola(ticket: Ticket) -> OlaTarget | None:
+    if ticket.region_id is None:
+        return None
+    return db.session.scalar(select(OlaTarget).where(
+        OlaTarget.region_id == ticket.region_id, OlaTarget.priority == ticket.priority))
 
 
-def _set_due(ticket: Ticket, policy: SlaPolicy, target: str, start: datetime, extra_seconds: float = 0) -> None:
-    minutes = _minutes(policy, target)
+def _clock(ticket: Ticket, target: str):
+    """(calendar, business hours?, minutes, warning %) for a target, or None when nothing applies."""
+    if target in OLA_TARGETS:
+        ola = _ola(ticket)
+        if ola is None:
+            return None
+        region = db.session.get(Region, ticket.region_id)
+        minutes = getattr(ola, target.removeprefix("ola_") + "_minutes")
+        return region.calendar, True, minutes, DEFAULT_OLA_WARNING_PERCENT
+    policy = _policy(ticket)
+    if policy is None:
+        return None
+    return _calendar(ticket), bool(policy.business_hours), getattr(policy, f"{target}_minutes"), \
+        policy.warning_percent or 75
+
+
+def _set_due(ticket: Ticket, target: str, start: datetime, extra_seconds: float = 0) -> None:
+    clock = _clock(ticket, target)
     alerts = dict(ticket.sla_alerts or {})
-    if minutes is None:
+    if clock is None or clock[2] is None:
         setattr(ticket, DUE_FIELD[target], None)
         alerts.pop(target, None)
     else:
-        calendar, business = _calendar(ticket), bool(policy.business_hours)
+        calendar, business, minutes, warning_percent = clock
         due = sla._advance(calendar, business, start, minutes * 60 + extra_seconds)
-        warn = sla.warning_at(calendar, business, start, due, policy.warning_percent or 75)
+        warn = sla.warning_at(calendar, business, start, due, warning_percent)
         setattr(ticket, DUE_FIELD[target], due)
         alerts[target] = {"warning_at": warn.isoformat()}
     ticket.sla_alerts = alerts
 
 
 def start(ticket: Ticket) -> None:
-    """Set first-response and resolution due times for a new ticket (call before flush)."""
-    policy = _policy(ticket)
-    if policy is None:
-        return
+    """Set the client's first-response and resolution due times, and the region's OLA."""
     for target in ("first_response", "resolution"):
-        _set_due(ticket, policy, target, ticket.created_at)
+        _set_due(ticket, target, ticket.created_at)
+    _start_ola_targets(ticket, ticket.created_at)
     _schedule_next_check(ticket)
+
+
+def region_changed(ticket: Ticket, at: datetime) -> None:
+    """A new region owns the ticket: its OLA runs from now. The client's SLA is untouched."""
+    _start_ola_targets(ticket, at)
+    _schedule_next_check(ticket)
+
+
+def _start_ola_targets(ticket: Ticket, start_at: datetime) -> None:
+    if ticket.first_responded_at is None:
+        _set_due(ticket, "ola_first_response", start_at)
+    if ticket.solved_at is None:
+        _set_due(ticket, "ola_resolution", start_at)
 
 
 def priority_changed(ticket: Ticket) -> None:
     """New targets for the new priority, counted from creation, paused time included."""
-    policy = _policy(ticket)
-    if policy is None:
-        return
     if ticket.first_responded_at is None:
-        _set_due(ticket, policy, "first_response", ticket.created_at, ticket.sla_paused_seconds)
+        _set_due(ticket, "first_response", ticket.created_at, ticket.sla_paused_seconds)
     if ticket.solved_at is None:
-        _set_due(ticket, policy, "resolution", ticket.created_at, ticket.sla_paused_seconds)
+        _set_due(ticket, "resolution", ticket.created_at, ticket.sla_paused_seconds)
     _schedule_next_check(ticket)
 
 
@@ -99,17 +130,18 @@ def status_changed(ticket: Ticket, old: str, new: str, now: datetime) -> None:
 
 
 def _resume(ticket: Ticket, now: datetime) -> None:
-    policy = _policy(ticket)
     paused_from, ticket.sla_paused_at = ticket.sla_paused_at, None
-    if policy is None:
-        return
-    calendar, business = _calendar(ticket), bool(policy.business_hours)
-    ticket.sla_paused_seconds += int(sla._elapsed(calendar, business, paused_from, now))
+    policy = _policy(ticket)
+    if policy is not None:
+        ticket.sla_paused_seconds += int(sla._elapsed(_calendar(ticket), bool(policy.business_hours),
+                                                      paused_from, now))
     alerts = dict(ticket.sla_alerts or {})
     for target in TARGETS:
         due = getattr(ticket, DUE_FIELD[target])
-        if due is None or "breached" in alerts.get(target, {}):
+        clock = _clock(ticket, target)
+        if due is None or clock is None or "breached" in alerts.get(target, {}):
             continue
+        calendar, business = clock[0], clock[1]
         setattr(ticket, DUE_FIELD[target], sla.extend_for_pause(calendar, business, due, paused_from, now))
         entry = dict(alerts.get(target, {}))
         if "warning_at" in entry and "warned" not in entry:
@@ -122,9 +154,8 @@ def _resume(ticket: Ticket, now: datetime) -> None:
 
 def customer_replied(ticket: Ticket, now: datetime) -> None:
     """After the first response, each customer message starts the next-response clock."""
-    policy = _policy(ticket)
-    if policy is not None and ticket.first_responded_at is not None:
-        _set_due(ticket, policy, "next_response", now)
+    if ticket.first_responded_at is not None:
+        _set_due(ticket, "next_response", now)
         _schedule_next_check(ticket)
 
 
@@ -141,7 +172,8 @@ def agent_replied(ticket: Ticket, now: datetime) -> None:
 def _pending_instants(ticket: Ticket) -> list[tuple[datetime, str, str]]:
     """(instant, target, "warning"|"breach") not yet acted on, for targets still running."""
     found = []
-    done = {"first_response": ticket.first_responded_at, "resolution": ticket.solved_at, "next_response": None}
+    done = {"first_response": ticket.first_responded_at, "resolution": ticket.solved_at, "next_response": None,
+            "ola_first_response": ticket.first_responded_at, "ola_resolution": ticket.solved_at}
     for target in TARGETS:
         due = getattr(ticket, DUE_FIELD[target])
         entry = (ticket.sla_alerts or {}).get(target, {})
@@ -181,12 +213,13 @@ def check(ticket_id: int, now: datetime | None = None) -> list[str]:
     for instant, target, kind in _pending_instants(ticket):
         if instant > now:
             break
+        family = "ola" if target in OLA_TARGETS else "sla"
         if kind == "warning":
             alerts[target]["warned"] = now.isoformat()
-            raised.append(("ticket.sla_warning", target, instant))
+            raised.append((f"ticket.{family}_warning", target, instant))
         else:
             alerts.setdefault(target, {})["breached"] = now.isoformat()
-            raised.append(("ticket.sla_breached", target, instant))
+            raised.append((f"ticket.{family}_breached", target, instant))
     if not raised:
         _schedule_next_check(ticket)
         outbox.commit()
