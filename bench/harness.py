@@ -13,6 +13,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 import requests
 from sqlalchemy import create_engine, make_url, text
 
@@ -80,6 +81,30 @@ def fresh_database(backend: str, workdir: Path, pg_url: str):
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@contextmanager
+def stores(backend: str, workdir: Path, pg_url: str, redis_url: str, **env_overrides: str):
+    """A fresh database and an empty Redis (embedded on SQLite, the server's on PostgreSQL).
+
+    Yields the environment for the processes under test; cleans up on exit.
+    """
+    from helpdesk.embedded_redis import EmbeddedRedis  # after PROJECT is on sys.path (top of this module)
+
+    with fresh_database(backend, workdir, pg_url) as database_url:
+        embedded = None
+        try:
+            if backend == "sqlite":
+                embedded = EmbeddedRedis(workdir / "redis")
+                redis_url = embedded.url
+            else:
+                redis.Redis.from_url(redis_url).flushdb()
+            yield {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                   "HELPDESK_INSTANCE": str(workdir), "HELPDESK_ENV": "development", "LOG_LEVEL": "WARNING",
+                   "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789", **env_overrides}
+        finally:
+            if embedded:
+                embedded.close()
 
 
 class Processes:

@@ -28,7 +28,7 @@ import psutil
 import requests
 import socketio
 
-from harness import PROJECT, Processes, free_port, fresh_database, machine, percentile, summary
+from harness import PROJECT, Processes, free_port, machine, percentile, stores, summary
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -152,23 +152,9 @@ def post_loop(port: int, key: str, deadline: float, results: list, errors: list)
 def run(backend: str, args: argparse.Namespace) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"hd-bench-{backend}-"))
     procs = Processes(workdir)
-    embedded = None
-    with fresh_database(backend, workdir, args.pg_url) as database_url:
+    with stores(backend, workdir, args.pg_url, args.redis_url,
+                API_RATE_LIMIT="1000000/minute", DB_POOL_SIZE="20") as env:
         try:
-            if backend == "sqlite":
-                from helpdesk.embedded_redis import EmbeddedRedis
-
-                embedded = EmbeddedRedis(workdir / "redis")
-                redis_url = embedded.url
-            else:
-                redis_url = args.redis_url
-                import redis
-
-                redis.Redis.from_url(redis_url).flushdb()
-            env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                   "HELPDESK_INSTANCE": str(workdir), "HELPDESK_ENV": "development", "LOG_LEVEL": "WARNING",
-                   "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789",
-                   "API_RATE_LIMIT": "1000000/minute", "DB_POOL_SIZE": "20"}
             subprocess_run([str(VENV_BIN / "flask"), "--app", "helpdesk", "db", "upgrade"], env)
             key = setup_tenant(env, args.agents)
             web_workers = args.web_workers or (1 if backend == "sqlite" else 2)
@@ -213,8 +199,6 @@ def run(backend: str, args: argparse.Namespace) -> dict:
             return figures
         finally:
             procs.stop()
-            if embedded:
-                embedded.close()
 
 
 def subprocess_run(argv: list[str], env: dict) -> None:

@@ -41,7 +41,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import make_url
 
-from harness import PROJECT, Processes, fresh_database, machine, summary
+from harness import PROJECT, Processes, machine, stores, summary
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -467,23 +467,9 @@ def phase_sweep(bench: Bench, args) -> None:
 def run(backend: str, args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"hd-bench-routing-{backend}-"))
     procs = Processes(workdir)
-    embedded = None
     bench = None
-    with fresh_database(backend, workdir, args.pg_url) as database_url:
+    with stores(backend, workdir, args.pg_url, args.redis_url, DB_POOL_SIZE="5") as env:
         try:
-            if backend == "sqlite":
-                from helpdesk.embedded_redis import EmbeddedRedis
-
-                embedded = EmbeddedRedis(workdir / "redis")
-                redis_url = embedded.url
-            else:
-                import redis
-
-                redis_url = args.redis_url
-                redis.Redis.from_url(redis_url).flushdb()
-            env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                   "HELPDESK_INSTANCE": str(workdir), "HELPDESK_ENV": "development", "LOG_LEVEL": "WARNING",
-                   "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789", "DB_POOL_SIZE": "5"}
             print(f"\n== {backend}: {args.agents} agents in {len(REGIONS)} regions (around the clock), "
                   f"{len(CLIENTS)} clients, entitlement {args.entitlement}; load average before "
                   f"{os.getloadavg()[0]:.2f} ==", flush=True)
@@ -503,8 +489,6 @@ def run(backend: str, args: argparse.Namespace) -> None:
             procs.stop()
             if bench:
                 bench.close()
-            if embedded:
-                embedded.close()
 
 
 def main() -> None:
