@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload
 
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.models import Agent, Message, Region, Ticket, utcnow
+from helpdesk.models import Agent, Message, Region, Ticket, agent_clients, utcnow
 from helpdesk.services import events, language, outbox, routing, sla_clock, tasks
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
@@ -58,7 +59,8 @@ def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued:
     (a queue drain re-offers many tickets; only changes deserve an event).
     """
     dialect = db.engine.dialect.name
-    ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect, Ticket))
+    query = select(Ticket).where(Ticket.id == ticket_id).options(lazyload(Ticket.contact), lazyload(Ticket.assignee))
+    ticket = db.session.scalar(_locking(query, dialect, Ticket))
     if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
         db.session.rollback()
         return None
@@ -85,7 +87,8 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
         locked = db.session.scalar(_locking(select(Agent).where(Agent.id == agent.id), dialect, Agent))
         if locked is None:
             continue  # another router is assigning to this agent right now; try the next one
-        if _load(locked.id, ticket.channel) < _capacity(locked, ticket.channel):
+        still_there = locked.active and locked.presence == "online"  # re-read under the lock
+        if still_there and _load(locked.id, ticket.channel) < _capacity(locked, ticket.channel):
             return Decision(ticket.id, locked.id, region.id,
                             f"assigned to {locked.name} in {region_name} (load {load} on {ticket.channel})")
     reason = why_none or f"all eligible agents in {region_name} are busy; queued"
@@ -117,7 +120,7 @@ def _region_for(ticket: Ticket) -> routing.RegionView | None:
     return routing.initial_region(ticket.client_id)
 
 
-def _capacity(agent: Agent, channel: str) -> int:
+def _capacity(agent: Any, channel: str) -> int:
     return int((agent.capacity or {}).get(channel, 0))
 
 
@@ -128,14 +131,24 @@ def _load(agent_id: int, channel: str) -> int:
     ) or 0
 
 
-def _eligible_agents(ticket: Ticket, region_id: int, region_name: str) -> tuple[list[tuple[Agent, int]], str]:
-    """Eligible agents with a free slot, best first; and why there are none when so."""
-    online = db.session.scalars(select(Agent).where(
-        Agent.region_id == region_id, Agent.active.is_(True), Agent.presence == "online",
-        Agent.role == "agent").options(selectinload(Agent.clients))).all()
+def _eligible_agents(ticket: Ticket, region_id: int, region_name: str) -> tuple[list[tuple[Any, int]], str]:
+    """Eligible agents with a free slot, best first; and why there are none when so.
+
+    Reads plain rows, not ORM objects: a decision looks at every online agent of
+    the region, and hydrating them (and their client lists) was most of its cost.
+    """
+    online = db.session.execute(select(
+        Agent.id, Agent.name, Agent.languages, Agent.channels, Agent.capacity, Agent.all_clients,
+        Agent.last_assigned_at,
+    ).where(Agent.region_id == region_id, Agent.active.is_(True), Agent.presence == "online",
+            Agent.role == "agent")).all()
     if not online:
         return [], f"no agent online in {region_name}; queued"
-    entitled = [a for a in online if a.all_clients or any(c.id == ticket.client_id for c in a.clients)]
+    restricted = [a.id for a in online if not a.all_clients]
+    serving = set(db.session.scalars(select(agent_clients.c.agent_id).where(
+        agent_clients.c.client_id == ticket.client_id, agent_clients.c.agent_id.in_(restricted)))) \
+        if restricted else set()
+    entitled = [a for a in online if a.all_clients or a.id in serving]
     if not entitled:
         return [], f"no agent online in {region_name} serves this client; queued"
     speaking = [a for a in entitled if not ticket.language or ticket.language in (a.languages or [])]
