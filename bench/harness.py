@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -116,7 +118,8 @@ class Processes:
 
     def start(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the child
-        child = subprocess.Popen(argv, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(argv, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
         self.children.append((name, child))
         return child
 
@@ -143,3 +146,5 @@ class Processes:
                 child.wait(10)
             except subprocess.TimeoutExpired:
                 child.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)  # children such as RQ's scheduler process

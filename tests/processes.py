@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -40,10 +41,17 @@ class Proc:
     def __init__(self, argv: list[str], env: dict, log: Path) -> None:
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
-        self.popen = subprocess.Popen(argv, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        # Own process group: stop() and kill() reach the children too (RQ's scheduler process).
+        self.popen = subprocess.Popen(argv, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def kill_group(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the whole process group, as a host or container kill would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         if self.popen.poll() is None:
@@ -51,8 +59,10 @@ class Proc:
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.popen.kill()
+                self.kill_group()
                 self.popen.wait()
+        # Whatever the leader left behind in its group must not outlive the test.
+        self.kill_group()
         self._log.close()
         return self.popen.returncode
 
