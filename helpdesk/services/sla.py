@@ -34,14 +34,14 @@ def _business(calendar: Calendar | None, business_hours: bool) -> bool:
     return business_hours and calendar is not None and not calendar.around_the_clock
 
 
-def _elapsed(calendar: Calendar | None, business_hours: bool, start: datetime, end: datetime) -> float:
+def elapsed(calendar: Calendar | None, business_hours: bool, start: datetime, end: datetime) -> float:
     """Clock seconds in [start, end); 0 when end <= start."""
     if _business(calendar, business_hours):
         return business_seconds_between(calendar, start, end)
     return max((end - start).total_seconds(), 0.0)
 
 
-def _advance(calendar: Calendar | None, business_hours: bool, start: datetime, seconds: float) -> datetime:
+def advance(calendar: Calendar | None, business_hours: bool, start: datetime, seconds: float) -> datetime:
     if _business(calendar, business_hours):
         return add_business_seconds(calendar, start, seconds)
     return start + timedelta(seconds=seconds)
@@ -51,14 +51,14 @@ def due_at(calendar: Calendar | None, targets_business_hours: bool, start: datet
     """When a target of ``minutes`` started at ``start`` falls due."""
     if minutes < 0:
         raise ValueError("minutes must not be negative")
-    return _advance(calendar, targets_business_hours, start, minutes * 60)
+    return advance(calendar, targets_business_hours, start, minutes * 60)
 
 
 def warning_at(calendar: Calendar | None, business_hours: bool, start: datetime, due: datetime,
                warning_percent: int) -> datetime:
     """The instant at which ``warning_percent`` of the clock time from start to due has run."""
-    total = _elapsed(calendar, business_hours, start, due)
-    return _advance(calendar, business_hours, start, total * warning_percent / 100)
+    total = elapsed(calendar, business_hours, start, due)
+    return advance(calendar, business_hours, start, total * warning_percent / 100)
 
 
 def extend_for_pause(calendar: Calendar | None, business_hours: bool, due: datetime | None,
@@ -71,12 +71,12 @@ def extend_for_pause(calendar: Calendar | None, business_hours: bool, due: datet
     """
     if due is None or paused_from >= due:
         return due
-    paused = _elapsed(calendar, business_hours, paused_from, paused_to)
-    return _advance(calendar, business_hours, due, paused) if paused > 0 else due
+    paused = elapsed(calendar, business_hours, paused_from, paused_to)
+    return advance(calendar, business_hours, due, paused) if paused > 0 else due
 
 
 def remaining_seconds(calendar: Calendar | None, business_hours: bool, now: datetime, due: datetime) -> float:
     """Clock seconds from now until due; negative (the clock time since due) when overdue."""
     if now <= due:
-        return _elapsed(calendar, business_hours, now, due)
-    return -_elapsed(calendar, business_hours, due, now)
+        return elapsed(calendar, business_hours, now, due)
+    return -elapsed(calendar, business_hours, due, now)

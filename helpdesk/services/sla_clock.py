@@ -15,6 +15,7 @@ what was raised is remembered in ``sla_alerts``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,10 +46,6 @@ def _policy(ticket: Ticket) -> SlaPolicy | None:
     return db.session.scalar(scope.select(SlaPolicy, SlaPolicy.priority == ticket.priority))
 
 
-def _calendar(ticket: Ticket):
-    return ticket.client.calendar
-
-
 def _ola(ticket: Ticket) -> OlaTarget | None:
     if ticket.region_id is None:
         return None
@@ -56,32 +53,41 @@ def _ola(ticket: Ticket) -> OlaTarget | None:
         OlaTarget.region_id == ticket.region_id, OlaTarget.priority == ticket.priority))
 
 
-def _clock(ticket: Ticket, target: str):
-    """(calendar, business hours?, minutes, warning %) for a target, or None when nothing applies."""
-    if target in OLA_TARGETS:
-        ola = _ola(ticket)
-        if ola is None:
-            return None
-        region = db.session.get(Region, ticket.region_id)
-        minutes = getattr(ola, target.removeprefix("ola_") + "_minutes")
-        return region.calendar, True, minutes, DEFAULT_OLA_WARNING_PERCENT
+@dataclass(frozen=True)
+class Clock:
+    """How one target is counted: in which calendar, business hours or not, how long, when to warn."""
+
+    calendar: Any
+    business_hours: bool
+    minutes: int | None
+    warning_percent: int
+
+
+def _clocks(ticket: Ticket) -> dict[str, Clock]:
+    """The clock of every target that applies, from one SLA-policy and one OLA lookup."""
+    clocks = {}
     policy = _policy(ticket)
-    if policy is None:
-        return None
-    return _calendar(ticket), bool(policy.business_hours), getattr(policy, f"{target}_minutes"), \
-        policy.warning_percent or 75
+    if policy is not None:
+        for target in SLA_TARGETS:
+            clocks[target] = Clock(ticket.client.calendar, bool(policy.business_hours),
+                                   getattr(policy, f"{target}_minutes"), policy.warning_percent or 75)
+    ola = _ola(ticket)
+    if ola is not None:
+        calendar = db.session.get(Region, ticket.region_id).calendar
+        for target in OLA_TARGETS:
+            clocks[target] = Clock(calendar, True, getattr(ola, target.removeprefix("ola_") + "_minutes"),
+                                   DEFAULT_OLA_WARNING_PERCENT)
+    return clocks
 
 
-def _set_due(ticket: Ticket, target: str, start: datetime, extra_seconds: float = 0) -> None:
-    clock = _clock(ticket, target)
+def _set_due(ticket: Ticket, target: str, clock: Clock | None, start: datetime, extra_seconds: float = 0) -> None:
     alerts = dict(ticket.sla_alerts or {})
-    if clock is None or clock[2] is None:
+    if clock is None or clock.minutes is None:
         setattr(ticket, DUE_FIELD[target], None)
         alerts.pop(target, None)
     else:
-        calendar, business, minutes, warning_percent = clock
-        due = sla._advance(calendar, business, start, minutes * 60 + extra_seconds)
-        warn = sla.warning_at(calendar, business, start, due, warning_percent)
+        due = sla.advance(clock.calendar, clock.business_hours, start, clock.minutes * 60 + extra_seconds)
+        warn = sla.warning_at(clock.calendar, clock.business_hours, start, due, clock.warning_percent)
         setattr(ticket, DUE_FIELD[target], due)
         alerts[target] = {"warning_at": warn.isoformat()}
     ticket.sla_alerts = alerts
@@ -89,31 +95,34 @@ def _set_due(ticket: Ticket, target: str, start: datetime, extra_seconds: float 
 
 def start(ticket: Ticket) -> None:
     """Set the client's first-response and resolution due times, and the region's OLA."""
+    clocks = _clocks(ticket)
     for target in ("first_response", "resolution"):
-        _set_due(ticket, target, ticket.created_at)
-    _start_ola_targets(ticket, ticket.created_at)
+        _set_due(ticket, target, clocks.get(target), ticket.created_at)
+    _start_ola_targets(ticket, clocks, ticket.created_at)
     _schedule_next_check(ticket)
 
 
 def region_changed(ticket: Ticket, at: datetime) -> None:
     """A new region owns the ticket: its OLA runs from now. The client's SLA is untouched."""
-    _start_ola_targets(ticket, at)
+    _start_ola_targets(ticket, _clocks(ticket), at)
     _schedule_next_check(ticket)
 
 
-def _start_ola_targets(ticket: Ticket, start_at: datetime) -> None:
+def _start_ola_targets(ticket: Ticket, clocks: dict[str, Clock], start_at: datetime) -> None:
     if ticket.first_responded_at is None:
-        _set_due(ticket, "ola_first_response", start_at)
+        _set_due(ticket, "ola_first_response", clocks.get("ola_first_response"), start_at)
     if ticket.solved_at is None:
-        _set_due(ticket, "ola_resolution", start_at)
+        _set_due(ticket, "ola_resolution", clocks.get("ola_resolution"), start_at)
 
 
 def priority_changed(ticket: Ticket) -> None:
     """New targets for the new priority, counted from creation, paused time included."""
+    clocks = _clocks(ticket)
     if ticket.first_responded_at is None:
-        _set_due(ticket, "first_response", ticket.created_at, ticket.sla_paused_seconds)
+        _set_due(ticket, "first_response", clocks.get("first_response"), ticket.created_at,
+                 ticket.sla_paused_seconds)
     if ticket.solved_at is None:
-        _set_due(ticket, "resolution", ticket.created_at, ticket.sla_paused_seconds)
+        _set_due(ticket, "resolution", clocks.get("resolution"), ticket.created_at, ticket.sla_paused_seconds)
     _schedule_next_check(ticket)
 
 
@@ -131,17 +140,18 @@ def status_changed(ticket: Ticket, old: str, new: str, now: datetime) -> None:
 
 def _resume(ticket: Ticket, now: datetime) -> None:
     paused_from, ticket.sla_paused_at = ticket.sla_paused_at, None
-    policy = _policy(ticket)
-    if policy is not None:
-        ticket.sla_paused_seconds += int(sla._elapsed(_calendar(ticket), bool(policy.business_hours),
-                                                      paused_from, now))
+    clocks = _clocks(ticket)
+    client_clock = clocks.get("first_response")  # every client target shares one calendar and mode
+    if client_clock is not None:
+        ticket.sla_paused_seconds += int(sla.elapsed(client_clock.calendar, client_clock.business_hours,
+                                                     paused_from, now))
     alerts = dict(ticket.sla_alerts or {})
     for target in TARGETS:
         due = getattr(ticket, DUE_FIELD[target])
-        clock = _clock(ticket, target)
+        clock = clocks.get(target)
         if due is None or clock is None or "breached" in alerts.get(target, {}):
             continue
-        calendar, business = clock[0], clock[1]
+        calendar, business = clock.calendar, clock.business_hours
         setattr(ticket, DUE_FIELD[target], sla.extend_for_pause(calendar, business, due, paused_from, now))
         entry = dict(alerts.get(target, {}))
         if "warning_at" in entry and "warned" not in entry:
@@ -155,7 +165,7 @@ def _resume(ticket: Ticket, now: datetime) -> None:
 def customer_replied(ticket: Ticket, now: datetime) -> None:
     """After the first response, each customer message starts the next-response clock."""
     if ticket.first_responded_at is not None:
-        _set_due(ticket, "next_response", now)
+        _set_due(ticket, "next_response", _clocks(ticket).get("next_response"), now)
         _schedule_next_check(ticket)
 
 
