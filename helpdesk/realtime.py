@@ -137,25 +137,19 @@ class AgentNamespace(Namespace):
 
     def on_heartbeat(self, data: Any = None):
         """Sent by the page every 20 s; keeps the agent present while the socket lives."""
-        with read_only():
-            agent_id = current_user.id if current_user.is_authenticated else None
-            db.session.remove()
+        agent_id = _signed_in_agent_id()
         if agent_id is not None:
             presence.heartbeat(agent_id)
         return {"ok": agent_id is not None}
 
     def on_disconnect(self, reason: Any = None):
-        with read_only():
-            agent_id = current_user.id if current_user.is_authenticated else None
-            db.session.remove()
+        agent_id = _signed_in_agent_id()
         if agent_id is not None and presence.socket_closed(agent_id) == 0:
             _change_presence(agent_id, "offline")
 
     def on_presence(self, data: Any):
         """An agent sets their own state: {"state": "online" | "away" | "offline"}."""
-        with read_only():
-            agent_id = current_user.id if current_user.is_authenticated else None
-            db.session.remove()
+        agent_id = _signed_in_agent_id()
         if agent_id is None:
             return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
         state = (data or {}).get("state")
@@ -192,6 +186,14 @@ def _resync(data: Any) -> dict:
         missed.extend(events.serialize(e) for e in batch[:RESYNC_LIMIT] if rooms & set(rooms_for(e)))
     db.session.remove()
     return {"events": missed, "more": more}
+
+
+def _signed_in_agent_id() -> int | None:
+    """The socket's signed-in agent, read without taking SQLite's write lock."""
+    with read_only():
+        agent_id = current_user.id if current_user.is_authenticated else None
+        db.session.remove()
+    return agent_id
 
 
 def _change_presence(agent_id: int, state: str) -> None:
