@@ -151,10 +151,10 @@ def _eligible_agents(ticket: Ticket, region_id: int, region_name: str) -> tuple[
     entitled = [a for a in online if a.all_clients or a.id in serving]
     if not entitled:
         return [], f"no agent online in {region_name} serves this client; queued"
-    speaking = [a for a in entitled if not ticket.language or ticket.language in (a.languages or [])]
+    speaking = [a for a in entitled if _speaks(a, ticket)]
     if not speaking:
         return [], f"no agent with language {ticket.language} online in {region_name}; queued"
-    skilled = [a for a in speaking if ticket.channel in (a.channels or []) and _capacity(a, ticket.channel) > 0]
+    skilled = [a for a in speaking if _has_channel(a, ticket) and _capacity(a, ticket.channel) > 0]
     if not skilled:
         return [], f"no agent with the {ticket.channel} skill online in {region_name}; queued"
     loads = dict(db.session.execute(
@@ -236,10 +236,17 @@ def take_next(agent_id: int) -> Ticket | None:
     return None
 
 
+def _speaks(agent: Any, ticket: Ticket) -> bool:
+    return not ticket.language or ticket.language in (agent.languages or [])
+
+
+def _has_channel(agent: Any, ticket: Ticket) -> bool:
+    return ticket.channel in (agent.channels or [])
+
+
 def _can_serve(agent: Agent, ticket: Ticket) -> bool:
     entitled = agent.all_clients or any(c.id == ticket.client_id for c in agent.clients)
-    speaks = not ticket.language or ticket.language in (agent.languages or [])
-    return entitled and speaks and ticket.channel in (agent.channels or [])
+    return entitled and _speaks(agent, ticket) and _has_channel(agent, ticket)
 
 
 def reassign(ticket_id: int, agent_id: int | None, actor: Actor) -> Ticket:
