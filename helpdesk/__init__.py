@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from config import Config, config_from_env
 from helpdesk import cli, errors, logs, realtime
 from helpdesk.api import register_api
 from helpdesk.extensions import api, csrf, db, limiter, login_manager, migrate
 from helpdesk.health import bp as health_bp
+from helpdesk.services import outbox
 from helpdesk.services.agents import load_session_user
 from helpdesk.sqlite import configure_sqlite, read_only_safe_methods
 from helpdesk.web import register_web
@@ -24,6 +26,7 @@ def create_app(config_class: type[Config] | Config | None = None) -> Flask:
     logs.configure(app)
 
     db.init_app(app)
+    outbox.forget_pending_on_rollback(Session)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # The embedded default keeps its database (and Redis socket) under instance/.
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -145,3 +145,14 @@ def test_periodic_job_has_fixed_id_and_does_not_pile_up(redis):
     assert enqueue_periodic(redis, job) is True
     assert enqueue_periodic(redis, job) is False   # previous run still queued
     assert get_queue(job.queue, redis).job_ids == [job.job_id]
+
+
+def test_jobs_of_a_rolled_back_transaction_are_never_enqueued(app, redis):
+    client_id, _ = make_client("acme")
+    outbox.add("workers.jobs.publish_event", {"event_id": 1}, client_id=client_id)
+    db.session.rollback()                        # e.g. a service raised after writing the row
+    outbox.add("workers.jobs.publish_event", {"event_id": 2}, client_id=client_id)
+    outbox.commit()
+    jobs = get_queue(REALTIME_QUEUE, redis).get_jobs()
+    assert [job.kwargs for job in jobs] == [{"event_id": 2}]
+    assert len(_rows()) == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from helpdesk.extensions import db
 from helpdesk.models import Outbox, utcnow
@@ -107,9 +107,19 @@ def _job_options(row: Outbox | PendingJob) -> dict[str, Any]:
     return {"kwargs": row.payload, "job_id": row.id, "result_ttl": RESULT_TTL, "failure_ttl": 7 * 24 * 3600}
 
 
-def rollback() -> None:
-    db.session.info.pop(PENDING_KEY, None)
-    db.session.rollback()
+def forget_pending_on_rollback(session_class: type) -> None:
+    """Jobs of a rolled-back transaction must never reach RQ: their rows do not exist.
+
+    Listens on the session itself, so every rollback counts (explicit, on error,
+    on session close) and a savepoint rollback (nested) does not.
+    """
+    if not event.contains(session_class, "after_soft_rollback", _forget_pending):
+        event.listen(session_class, "after_soft_rollback", _forget_pending)
+
+
+def _forget_pending(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
 
 
 def _enqueue(rows: list[Outbox]) -> int:
