@@ -10,6 +10,7 @@ from webargs.fields import DelimitedList
 from helpdesk.models import CHANNELS, PRIORITIES, STATUSES
 from helpdesk.services.pagination import SORTS
 from helpdesk.services.routing import region_slug
+from helpdesk.services.tickets import public_messages
 
 BODY_MAX = 200_000
 Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[^\s,]+$")])
@@ -130,8 +131,7 @@ class TicketOut(Schema):
 
 
 class TicketDetailOut(TicketOut):
-    messages = fields.Function(lambda t: MessageOut(many=True).dump(
-        [m for m in t.messages if m.kind != "note"]))
+    messages = fields.Function(lambda t: MessageOut(many=True).dump(public_messages(t)))
 
 
 class TicketPage(Schema):

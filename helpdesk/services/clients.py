@@ -106,7 +106,3 @@ def set_active(client_id: int, active: bool) -> None:
     client.active = active
     db.session.commit()
     app_cache("api_keys", API_KEY_CACHE_SECONDS).clear()
-
-
-def get_by_slug(slug: str) -> Client | None:
-    return db.session.scalar(select(Client).where(Client.slug == slug))
