@@ -85,6 +85,21 @@ def fresh_database(backend: str, workdir: Path, pg_url: str):
         admin.dispose()
 
 
+def add_store_arguments(parser) -> None:
+    """--backend, --pg-url, --redis-url: shared by every benchmark."""
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL",
+                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
+
+
+def run_per_backend(args, run) -> None:
+    """Print the machine line, then ``run(backend, args)`` for each backend asked for."""
+    print(f"machine: {machine()}")
+    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+        run(backend, args)
+
+
 @contextmanager
 def stores(backend: str, workdir: Path, pg_url: str, redis_url: str, **env_overrides: str):
     """A fresh database and an empty Redis (embedded on SQLite, the server's on PostgreSQL).

@@ -28,7 +28,7 @@ import psutil
 import requests
 import socketio
 
-from harness import PROJECT, Processes, free_port, machine, percentile, stores, summary
+from harness import PROJECT, Processes, add_store_arguments, free_port, percentile, run_per_backend, stores, summary
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -237,20 +237,13 @@ def report(backend, args, results, errors, sockets, elapsed, web_workers, rq_wor
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    add_store_arguments(parser)
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--web-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
     parser.add_argument("--rq-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL",
-                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
-    args = parser.parse_args()
-    print(f"machine: {machine()}")
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    for backend in backends:
-        run(backend, args)
+    run_per_backend(parser.parse_args(), run)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import make_url
 
-from harness import PROJECT, Processes, machine, stores, summary
+from harness import PROJECT, Processes, add_store_arguments, run_per_backend, stores, summary
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -493,7 +493,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    add_store_arguments(parser)
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--entitlement", choices=["all", "explicit"], default="all",
                         help="all: agents serve every client (all_clients); explicit: each agent lists the "
@@ -505,14 +505,7 @@ def main() -> None:
     parser.add_argument("--sweep-tickets", type=int, default=100_000)
     parser.add_argument("--due-percent", type=float, default=1.0)
     parser.add_argument("--sweep-limit", type=int, default=1000)
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL",
-                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
-    args = parser.parse_args()
-    print(f"machine: {machine()}")
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    for backend in backends:
-        run(backend, args)
+    run_per_backend(parser.parse_args(), run)
 
 
 if __name__ == "__main__":
