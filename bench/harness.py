@@ -116,12 +116,20 @@ def stores(backend: str, workdir: Path, pg_url: str, redis_url: str, **env_overr
                 redis_url = embedded.url
             else:
                 redis.Redis.from_url(redis_url).flushdb()
-            yield {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+            env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
                    "HELPDESK_INSTANCE": str(workdir), "HELPDESK_ENV": "development", "LOG_LEVEL": "WARNING",
                    "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789", **env_overrides}
+            run_checked([sys.executable, "-m", "flask", "--app", "helpdesk", "db", "upgrade"], env)
+            yield env
         finally:
             if embedded:
                 embedded.close()
+
+
+def run_checked(argv: list[str], env: dict) -> None:
+    completed = subprocess.run(argv, cwd=PROJECT, env=env, capture_output=True, text=True)
+    if completed.returncode:
+        raise RuntimeError(completed.stderr)
 
 
 class Processes:

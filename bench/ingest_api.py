@@ -28,7 +28,15 @@ import psutil
 import requests
 import socketio
 
-from harness import PROJECT, Processes, add_store_arguments, free_port, percentile, run_per_backend, stores, summary
+from harness import (
+    Processes,
+    add_store_arguments,
+    free_port,
+    percentile,
+    run_per_backend,
+    stores,
+    summary,
+)
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -155,7 +163,6 @@ def run(backend: str, args: argparse.Namespace) -> dict:
     with stores(backend, workdir, args.pg_url, args.redis_url,
                 API_RATE_LIMIT="1000000/minute", DB_POOL_SIZE="20") as env:
         try:
-            subprocess_run([str(VENV_BIN / "flask"), "--app", "helpdesk", "db", "upgrade"], env)
             key = setup_tenant(env, args.agents)
             web_workers = args.web_workers or (1 if backend == "sqlite" else 2)
             rq_workers = args.rq_workers or (1 if backend == "sqlite" else 2)
@@ -200,13 +207,6 @@ def run(backend: str, args: argparse.Namespace) -> dict:
         finally:
             procs.stop()
 
-
-def subprocess_run(argv: list[str], env: dict) -> None:
-    import subprocess
-
-    completed = subprocess.run(argv, cwd=PROJECT, env=env, capture_output=True, text=True)
-    if completed.returncode:
-        raise RuntimeError(completed.stderr)
 
 
 def report(backend, args, results, errors, sockets, elapsed, web_workers, rq_workers) -> dict:

@@ -31,7 +31,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import make_url
 
-from harness import PROJECT, Processes, add_store_arguments, run_per_backend, stores, summary
+from harness import Processes, add_store_arguments, run_checked, run_per_backend, stores, summary
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -116,11 +115,6 @@ def _cmdline(proc: psutil.Process) -> list[str]:
     except psutil.Error:
         return []
 
-
-def subprocess_run(argv: list[str], env: dict) -> None:
-    completed = subprocess.run(argv, cwd=PROJECT, env=env, capture_output=True, text=True)
-    if completed.returncode:
-        raise RuntimeError(completed.stderr)
 
 
 def weighted(rng: random.Random, mix) -> str:
@@ -474,11 +468,10 @@ def run(backend: str, args: argparse.Namespace) -> None:
                   f"{len(CLIENTS)} clients, entitlement {args.entitlement}; load average before "
                   f"{os.getloadavg()[0]:.2f} ==", flush=True)
             started = time.perf_counter()
-            subprocess_run([str(VENV_BIN / "flask"), "--app", "helpdesk", "db", "upgrade"], env)
             bench = Bench(env, args)
             bench.setup()
             # Coming online asked for one queue drain per agent: run them now, while no ticket waits.
-            subprocess_run([sys.executable, "-m", "workers", "--burst", "routing"], env)
+            run_checked([sys.executable, "-m", "workers", "--burst", "routing"], env)
             print(f"setup                {time.perf_counter() - started:.1f}s (migrations, regions, clients, "
                   f"agents online, their drain jobs run by a burst worker)")
             phase_throughput(bench, procs, env, args)
