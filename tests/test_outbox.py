@@ -41,6 +41,16 @@ def test_ticket_commit_writes_outbox_row_and_enqueues_it_with_its_id(client, red
     assert _rows()[0].processed_at is not None
 
 
+def _relay_run_and_settle(queue) -> None:
+    """The periodic relay sends the re-queued row, the job runs, the reconciler records it done."""
+    db.session.execute(db.update(Outbox).values(created_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    assert outbox.relay_pending() == 1
+    queue.run(REALTIME_QUEUE)
+    _age_enqueued(seconds=10)
+    assert outbox.reconcile() == {"processed": 1, "requeued": 0}
+
+
 def _age_enqueued(seconds: int) -> None:
     db.session.execute(db.update(Outbox).where(Outbox.task == PUBLISH_TASK)
                        .values(enqueued_at=utcnow() - timedelta(seconds=seconds)))
@@ -71,12 +81,7 @@ def test_failed_job_is_retried_through_the_relay(client, redis, queue):
     assert Job.fetch(row.id, connection=redis).get_status() == "failed"
     _age_enqueued(seconds=10)
     assert outbox.reconcile() == {"processed": 0, "requeued": 1}
-    db.session.execute(db.update(Outbox).values(created_at=utcnow() - timedelta(minutes=1)))
-    db.session.commit()
-    assert outbox.relay_pending() == 1
-    queue.run(REALTIME_QUEUE)
-    _age_enqueued(seconds=10)
-    assert outbox.reconcile() == {"processed": 1, "requeued": 0}
+    _relay_run_and_settle(queue)
     assert _rows()[0].attempts == 2
 
 
@@ -116,12 +121,7 @@ def test_reconciler_requeues_a_job_that_was_lost(client, redis, queue):
     _age_enqueued(seconds=5 * 60)
     assert outbox.reconcile() == {"processed": 0, "requeued": 1}
     assert _rows()[0].enqueued_at is None
-    db.session.execute(db.update(Outbox).values(created_at=utcnow() - timedelta(minutes=5)))
-    db.session.commit()
-    assert outbox.relay_pending() == 1
-    queue.run(REALTIME_QUEUE)
-    _age_enqueued(seconds=10)
-    assert outbox.reconcile() == {"processed": 1, "requeued": 0}
+    _relay_run_and_settle(queue)
 
 
 def test_reconciler_leaves_live_jobs_alone(client, redis):
