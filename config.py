@@ -43,6 +43,18 @@ class Config:
         self.API_RATE_LIMIT = _env("API_RATE_LIMIT", "1200/minute")
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10/minute")
         self.API_PAGE_MAX = 100
+        # Email
+        self.MAIL_MAX_BYTES = _int("MAIL_MAX_BYTES", 25 * 1024 * 1024)
+        self.MAIL_SENDER_LIMIT = _int("MAIL_SENDER_LIMIT", 30)  # per sender and client, per window
+        self.MAIL_SENDER_WINDOW = _int("MAIL_SENDER_WINDOW", 600)
+        self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "helpdesk.localhost")
+        self.MAIL_FROM = _env("MAIL_FROM", f"no-reply@{self.MAIL_DOMAIN}")
+        # Unset means the embedded sink that `flask helpdesk up` starts (viewable at /admin/mail-outbox).
+        self.MAIL_SINK_PORT = _int("MAIL_SINK_PORT", 8025)
+        self.SMTP_URL = _env("SMTP_URL") or f"smtp://127.0.0.1:{self.MAIL_SINK_PORT}"
+        self.SMTP_EMBEDDED = _env("SMTP_URL") is None
+        self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 30)
+        self.SMTP_INBOUND_PORT = _int("SMTP_INBOUND_PORT", 2525)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_JSON = _env("LOG_JSON", "1") == "1"
         self.HOST = _env("HOST", "127.0.0.1")

@@ -12,7 +12,9 @@ from flask.cli import AppGroup
 from helpdesk.errors import AppError
 from helpdesk.extensions import db
 from helpdesk.launcher import Launcher
-from helpdesk.services import agents, clients, demo
+from helpdesk.mail import cli as mail_cli
+from helpdesk.mail.smtp_server import inbound_controller, sink_controller
+from helpdesk.services import agents, clients, demo, email_ingest
 from workers.queues import ALL_QUEUES, redis_connection
 from workers.runner import run_scheduler, run_worker
 
@@ -95,6 +97,50 @@ def worker(burst, queues):
 def scheduler(once):
     """Enqueue the periodic jobs of workers/schedule.py on time."""
     run_scheduler(redis_connection(current_app.config["REDIS_URL"]), once=once)
+
+
+@helpdesk_cli.command("smtp")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=2525, show_default=True)
+def smtp(host, port):
+    """Receive mail for every client's support address over SMTP."""
+    mail_cli.serve(inbound_controller(current_app._get_current_object(), host, port), f"SMTP in on {host}:{port}")
+
+
+@helpdesk_cli.command("mail-sink")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8025, show_default=True)
+def mail_sink(host, port):
+    """Local SMTP sink for outgoing mail (the embedded default); see /admin/mail-outbox."""
+    mail_cli.serve(sink_controller(current_app._get_current_object(), host, port), f"mail sink on {host}:{port}")
+
+
+@helpdesk_cli.command("import-mail")
+@click.option("--client", "client_slug", required=True, help="Client company slug.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def import_mail(client_slug, paths):
+    """Import .eml files, directories of them, mbox files and maildirs as tickets."""
+    try:
+        client_id = mail_cli.client_id_for(client_slug)
+    except AppError as error:
+        _fail(error)
+    counts = mail_cli.import_paths(client_id, paths)
+    click.echo(mail_cli.summary_line(counts))
+
+
+@helpdesk_cli.command("inbound")
+@click.option("--reprocess", "reprocess_ids", type=int, multiple=True, help="Inbound id to file again (repeat).")
+@click.option("--limit", default=50, show_default=True)
+def inbound(reprocess_ids, limit):
+    """List quarantined and rate-limited inbound messages, or reprocess some."""
+    if reprocess_ids:
+        for raw_id in reprocess_ids:
+            click.echo(json.dumps(email_ingest.process(raw_id).as_dict()))
+        return
+    for row in email_ingest.quarantined(limit):
+        click.echo(json.dumps({"id": row.id, "client_id": row.client_id, "status": row.status,
+                               "source": row.source, "sender": row.sender, "reason": row.error,
+                               "received_at": row.received_at.isoformat()}))
 
 
 @helpdesk_cli.command("up")

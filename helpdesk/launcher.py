@@ -46,12 +46,20 @@ class Launcher:
             # Live pushes get a worker of their own, so housekeeping never delays them.
             self._spawn("worker", [sys.executable, "-m", "workers", *LIVE_QUEUES], env)
             self._spawn("housekeeping-worker", [sys.executable, "-m", "workers", SCHEDULED_QUEUE], env)
-            self._spawn("scheduler", [sys.executable, "-m", "flask", "--app", "helpdesk", "helpdesk", "scheduler"], env)
+            self._spawn("scheduler", self._flask("scheduler"), env)
+            self._spawn("smtp-in", self._flask("smtp", "--port", str(self.app.config["SMTP_INBOUND_PORT"])), env)
+            if self.app.config["SMTP_EMBEDDED"]:
+                sink_port = str(self.app.config["MAIL_SINK_PORT"])
+                self._spawn("mail-sink", self._flask("mail-sink", "--port", sink_port), env)
             self._wait_ready()
             self._announce()
             self._supervise()
         finally:
             self._shutdown()
+
+    @staticmethod
+    def _flask(*command: str) -> list[str]:
+        return [sys.executable, "-m", "flask", "--app", "helpdesk", "helpdesk", *command]
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
         self.processes[name] = subprocess.Popen(argv, cwd=PROJECT_DIR, env=env)
@@ -77,6 +85,9 @@ class Launcher:
             f"  helpdesk is running: http://{self.host}:{self.port}/",
             f"  API docs:            http://{self.host}:{self.port}/api/v1/docs",
             f"  Redis:               {self.redis.url if self.redis else 'REDIS_URL'}",
+            f"  Inbound SMTP:        127.0.0.1:{self.app.config['SMTP_INBOUND_PORT']} (mail to a support address)",
+            f"  Outgoing mail:       http://{self.host}:{self.port}/admin/mail-outbox"
+            if self.app.config["SMTP_EMBEDDED"] else "  Outgoing mail:       SMTP_URL",
             "  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):",
         ]
         lines += [f"    {role:<11} {email}" for role, email in DEMO_LOGINS["accounts"]]

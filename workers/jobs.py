@@ -11,7 +11,7 @@ import logging
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import assignment, handoff, outbox, presence, sla_clock
+from helpdesk.services import assignment, email_ingest, email_out, handoff, outbox, presence, sla_clock
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -60,3 +60,11 @@ def relay_outbox() -> int:
 
 def reconcile_outbox() -> dict[str, int]:
     return outbox.reconcile()
+
+
+def send_email(message_id: int) -> str:
+    return email_out.send(message_id)
+
+
+def reprocess_stale_inbound() -> int:
+    return email_ingest.reprocess_stale()

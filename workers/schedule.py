@@ -22,4 +22,5 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("periodic-sla-sweep", "workers.jobs.sla_sweep", 60),
     PeriodicJob("periodic-shift-handoff", "workers.jobs.shift_handoff", 60),
     PeriodicJob("periodic-presence-sweep", "workers.jobs.presence_sweep", 30),
+    PeriodicJob("periodic-inbound-stale", "workers.jobs.reprocess_stale_inbound", 60),
 )

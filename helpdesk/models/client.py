@@ -40,6 +40,12 @@ class Client(Timestamps, db.Model):
     pii_masking: Mapped[dict] = mapped_column(JSONType, default=dict)
     escalation_rule: Mapped[dict] = mapped_column(JSONType, default=dict)
     chat_allowed_origins: Mapped[list] = mapped_column(JSONType, default=list)
+    # Email providers: Mailgun's webhook signing key; SHA-256 of "user:password" for the
+    # basic auth that SendGrid Inbound Parse and Postmark put in the URL.
+    mailgun_signing_key: Mapped[str | None] = mapped_column(String(200))
+    inbound_basic_auth_sha256: Mapped[str | None] = mapped_column(String(64))
+    auto_ack_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_ack_body: Mapped[str | None] = mapped_column(Text)
 
     calendar = relationship("Calendar")
     allowed_regions = relationship("Region", secondary=client_regions)

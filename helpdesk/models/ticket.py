@@ -108,6 +108,18 @@ class Message(ClientOwned, db.Model):
     delivery_status: Mapped[str | None] = mapped_column(String(16))
     is_auto_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Email: who sent it, the subject it carried, and the new text without the quoted history.
+    from_email: Mapped[str | None] = mapped_column(String(320))
+    from_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(998))
+    new_text: Mapped[str | None] = mapped_column(Text)
+    # The whole message as received stays in inbound_raw.
+    inbound_raw_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_raw.id", ondelete="SET NULL"))
+    remote_images_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Outbound delivery: queued -> sent, or retrying -> failed; bounced when a bounce names it.
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket = relationship("Ticket", back_populates="messages")
     attachments = relationship("Attachment", back_populates="message", lazy="selectin")
@@ -162,8 +174,12 @@ class InboundRaw(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
+    # received -> processed | duplicate | bounce | ignored | rate_limited | quarantined
     status: Mapped[str] = mapped_column(String(16), default="received")
     error: Mapped[str | None] = mapped_column(Text)
+    sender: Mapped[str | None] = mapped_column(String(320))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from helpdesk.models import PRESENCE_STATES
+from helpdesk.schemas.ticket import MessageOut
 
 NOTE_MAX = 500
 
@@ -61,3 +62,45 @@ class QueueTicketOut(Schema):
 class QueueOut(Schema):
     region_id = fields.Integer(allow_none=True)
     tickets = fields.List(fields.Nested(QueueTicketOut))
+
+
+REPLY_MAX = 200_000
+
+
+class ReplyIn(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=REPLY_MAX))
+    body_html = fields.String(allow_none=True, validate=validate.Length(max=REPLY_MAX))
+    # An internal note is seen by staff only; a reply goes to the customer.
+    internal = fields.Boolean(load_default=False)
+    status = fields.String(allow_none=True, validate=validate.OneOf(("open", "pending", "on_hold", "solved")))
+
+
+class StaffMessageOut(MessageOut):
+    delivery_error = fields.String(allow_none=True)
+    delivery_attempts = fields.Integer()
+    in_reply_to = fields.String(allow_none=True)
+    message_id_header = fields.String(allow_none=True)
+    remote_images_allowed = fields.Boolean()
+    inbound_raw_id = fields.Integer(allow_none=True)
+
+
+class MessageEnvelope(Schema):
+    message = fields.Nested(StaffMessageOut)
+
+
+class MessagesOut(Schema):
+    messages = fields.List(fields.Nested(StaffMessageOut))
+
+
+class InboundOut(Schema):
+    id = fields.Integer()
+    client_id = fields.Integer(allow_none=True)
+    source = fields.String()
+    status = fields.String()
+    sender = fields.String(allow_none=True)
+    message_id = fields.String(allow_none=True)
+    reason = fields.String(attribute="error", allow_none=True)
+    attempts = fields.Integer()
+    size = fields.Function(lambda row: len(row.content or b""))
+    ticket_id = fields.Integer(allow_none=True)
+    received_at = fields.AwareDateTime()

@@ -98,6 +98,14 @@ class MessageOut(Schema):
     author_agent_id = fields.Integer(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentOut))
     created_at = fields.AwareDateTime()
+    subject = fields.String(allow_none=True)
+    from_email = fields.String(allow_none=True)
+    from_name = fields.String(allow_none=True)
+    new_body = fields.String(attribute="new_text", allow_none=True,
+                             metadata={"description": "An email's new text, without the quoted history."})
+    delivery_status = fields.String(allow_none=True, metadata={
+        "description": "Outbound email: queued, retrying, sent, failed or bounced."})
+    auto_reply = fields.Boolean(attribute="is_auto_reply")
 
 
 class SlaOut(Schema):

@@ -10,7 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Client, Contact, Message, Ticket, utcnow
-from helpdesk.services import counters, events, idempotency, outbox, pagination, routing, sla_clock, tasks
+from helpdesk.services import (
+    counters,
+    email_out,
+    events,
+    idempotency,
+    outbox,
+    pagination,
+    routing,
+    sla_clock,
+    tasks,
+)
 from helpdesk.services.events import Actor
 from helpdesk.services.html import excerpt, sanitize_html
 from helpdesk.services.idempotency import IdempotencyRequest
@@ -64,18 +74,30 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
     replay = _replayed(scope, Ticket, request)
     if replay is not None:
         return replay, True
-    client_id = scope.client_id
-    client = db.session.get(Client, client_id)
     if data.get("external_id") and db.session.scalar(
         scope.select(Ticket, Ticket.external_id == data["external_id"]).with_only_columns(Ticket.id)
     ):
         raise Conflict("A ticket with this external_id exists.", {"external_id": [data["external_id"]]})
     contact = find_or_create_contact(scope, data.get("contact"))
+    first = None
+    if data.get("body") or data.get("body_html"):
+        first = {"body_text": data.get("body") or "", "body_html": sanitize_html(data.get("body_html"))}
+    ticket, _ = open_ticket(scope, data, actor, contact, first)
+    if request is not None:
+        idempotency.remember(scope.client_id, request, "ticket", ticket.id, 201)
+    return _commit_or_replay(scope, Ticket, ticket, request)
+
+
+def open_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor, contact: Contact | None,
+                first_message: dict[str, Any] | None) -> tuple[Ticket, Message | None]:
+    """Add a new ticket (and its first customer message) to the session, routed and on the SLA
+    clock, with its event; the caller commits through the outbox."""
+    client_id = scope.client_id
     region = routing.initial_region(client_id)
     now = utcnow()
     ticket = Ticket(
         client_id=client_id, number=counters.next_ticket_number(client_id),
-        client=client, contact=contact, channel=data.get("channel", "api"),
+        client=db.session.get(Client, client_id), contact=contact, channel=data.get("channel", "api"),
         subject=data["subject"].strip(), status="new", priority=data.get("priority", "normal"),
         language=data.get("language") or (contact.language if contact else None),
         region_id=region.id if region else None, assignee=None, messages=[], queued_at=now,
@@ -86,13 +108,12 @@ def create_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor,
     db.session.add(ticket)
     db.session.flush()
     sla_clock.start(ticket)
-    if data.get("body") or data.get("body_html"):
-        _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"), contact_id=ticket.contact_id)
-    if request is not None:
-        idempotency.remember(client_id, request, "ticket", ticket.id, 201)
+    message = None
+    if first_message is not None:
+        message = new_message(ticket, "inbound", contact_id=ticket.contact_id, **first_message)
     tasks.request_routing(ticket)
     events.record(client_id, "ticket.created", actor, {"ticket": summary(ticket)}, ticket_id=ticket.id)
-    return _commit_or_replay(scope, Ticket, ticket, request)
+    return ticket, message
 
 
 def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: IdempotencyRequest | None):
@@ -109,12 +130,13 @@ def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: Id
     return created, False
 
 
-def _new_message(ticket: Ticket, kind: str, body: str, body_html: str | None, *,
-                 contact_id: int | None = None, agent_id: int | None = None) -> Message:
+def new_message(ticket: Ticket, kind: str, *, body_text: str = "", body_html: str | None = None,
+                contact_id: int | None = None, agent_id: int | None = None, **fields: Any) -> Message:
+    """A message on the ticket; ``body_html`` must already be sanitised."""
     message = Message(
-        client_id=ticket.client_id, ticket=ticket, kind=kind, channel=ticket.channel,
-        author_contact_id=contact_id, author_agent_id=agent_id, body_text=body,
-        body_html=sanitize_html(body_html), created_at=utcnow(), attachments=[],
+        client_id=ticket.client_id, ticket=ticket, kind=kind, channel=fields.pop("channel", ticket.channel),
+        author_contact_id=contact_id, author_agent_id=agent_id, body_text=body_text,
+        body_html=body_html, created_at=utcnow(), attachments=[], **fields,
     )
     db.session.add(message)
     db.session.flush()
@@ -186,23 +208,60 @@ def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any
         raise Conflict("The ticket is closed; open a new ticket instead.", {"status": ["closed"]})
     if not (data.get("body") or data.get("body_html")):
         raise ValidationFailed("The message is empty.", {"body": ["Give body or body_html."]})
-    now = utcnow()
-    message = _new_message(ticket, "inbound", data.get("body") or "", data.get("body_html"),
-                           contact_id=ticket.contact_id)
-    if ticket.status in ("solved", "pending"):
-        previous = ticket.status
-        _set_status(ticket, "open", now)
-        _follow_status_change(ticket, previous, "open")
-    sla_clock.customer_replied(ticket, now)
-    ticket.updated_at = now
+    message = new_message(ticket, "inbound", body_text=data.get("body") or "",
+                          body_html=sanitize_html(data.get("body_html")), contact_id=ticket.contact_id)
     if request is not None:
         idempotency.remember(ticket.client_id, request, "message", message.id, 201)
+    customer_message_added(ticket, message, actor)
+    return _commit_or_replay(scope, Message, message, request)
+
+
+def customer_message_added(ticket: Ticket, message: Message, actor: Actor, *, counts_as_reply: bool = True) -> None:
+    """A customer wrote again: reopen a solved or pending ticket, run the SLA clock, tell everyone.
+
+    An automatic message (out-of-office, list mail) is recorded but does not reopen or restart clocks."""
+    now = utcnow()
+    if counts_as_reply:
+        if ticket.status in ("solved", "pending"):
+            previous = ticket.status
+            _set_status(ticket, "open", now)
+            _follow_status_change(ticket, previous, "open")
+        sla_clock.customer_replied(ticket, now)
+    ticket.updated_at = now
     db.session.flush()
     events.record(ticket.client_id, "message.created", actor, {
+        "message": {"id": message.id, "kind": message.kind, "excerpt": excerpt(message.new_text or message.body_text)},
+        "ticket": summary(ticket),
+    }, ticket_id=ticket.id)
+
+
+def add_agent_message(scope: TenantScope, ticket_id: int, agent_id: int, data: dict[str, Any]) -> Message:
+    """An agent's reply to the customer (sent by email when the customer has an address) or internal note."""
+    ticket = get_ticket(scope, ticket_id)
+    if ticket.status == "closed":
+        raise Conflict("A closed ticket cannot be answered.", {"status": ["closed"]})
+    internal = data.get("internal", False)
+    now = utcnow()
+    message = new_message(ticket, "note" if internal else "outbound", body_text=data["body"],
+                          body_html=sanitize_html(data.get("body_html")), agent_id=agent_id)
+    if not internal:
+        sla_clock.agent_replied(ticket, now)
+        if ticket.contact is not None and ticket.contact.email and ticket.channel != "chat":
+            message.channel = "email"
+            email_out.queue_outbound(ticket, message)
+    new_status = data.get("status") or ("open" if ticket.status == "new" and not internal else None)
+    if new_status and new_status != ticket.status:
+        previous = ticket.status
+        _set_status(ticket, new_status, now)
+        _follow_status_change(ticket, previous, new_status)
+    ticket.updated_at = now
+    db.session.flush()
+    events.record(ticket.client_id, "message.created", Actor("agent", agent_id), {
         "message": {"id": message.id, "kind": message.kind, "excerpt": excerpt(message.body_text)},
         "ticket": summary(ticket),
     }, ticket_id=ticket.id)
-    return _commit_or_replay(scope, Message, message, request)
+    outbox.commit()
+    return message
 
 
 def list_tickets(scope: TenantScope, filters: dict[str, Any], limit: int,

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
+from helpdesk.web.admin import bp as admin_bp
 from helpdesk.web.agent import bp as agent_bp
 from helpdesk.web.auth import bp as auth_bp
+from helpdesk.web.inbound import bp as inbound_bp
 from helpdesk.web.staff_api import bp as staff_api_bp
 
 
@@ -24,6 +26,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(agent_bp)
     app.register_blueprint(staff_api_bp)
+    app.register_blueprint(inbound_bp)
+    app.register_blueprint(admin_bp)
 
     app.add_template_filter(localtime)
 

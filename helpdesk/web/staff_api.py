@@ -12,25 +12,44 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import dump_options_header
+from werkzeug.utils import secure_filename
 
 from helpdesk.errors import CODES, AppError, NotFound, Unauthorized, ValidationFailed, error_body
 from helpdesk.extensions import db
-from helpdesk.models import Agent, Region, Ticket
-from helpdesk.schemas.staff import AssignIn, MoveIn, PresenceIn, PresenceOut, QueueOut, TicketEnvelope
-from helpdesk.services import assignment, presence, routing
+from helpdesk.models import Agent, Attachment, Message, Region, Ticket
+from helpdesk.schemas.staff import (
+    AssignIn,
+    InboundOut,
+    MessageEnvelope,
+    MessagesOut,
+    MoveIn,
+    PresenceIn,
+    PresenceOut,
+    QueueOut,
+    ReplyIn,
+    TicketEnvelope,
+)
+from helpdesk.services import assignment, email_ingest, presence, routing, tickets
 from helpdesk.services.events import Actor
+from helpdesk.services.html import html_for_display
+from helpdesk.services.storage import attachment_store
 from helpdesk.services.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("staff_api", __name__, url_prefix="/agent/api")
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = 512 * 1024
+# Shown in the browser only when they cannot carry script; everything else is a download.
+INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+EMAIL_FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:{remote}; sandbox"
 # The region queue scanned for the caller's clients, and how many of those are shown.
 QUEUE_SCAN = 500
 QUEUE_LIMIT = 50
@@ -153,3 +172,96 @@ def queue():
     position = {ticket_id: index for index, ticket_id in enumerate(ids)}
     rows = sorted(rows, key=lambda t: position[t.id])[:QUEUE_LIMIT]
     return QueueOut().dump({"region_id": region_id, "tickets": rows})
+
+
+def _require_admin() -> None:
+    if current_user.role != "admin":
+        raise Forbidden("Only admins may do this.")
+
+
+@bp.get("/tickets/<int:ticket_id>/messages")
+def list_messages(ticket_id: int):
+    """The whole conversation, internal notes included, oldest first."""
+    ticket = _scope().get_or_404(Ticket, ticket_id, "ticket")
+    return MessagesOut().dump({"messages": ticket.messages})
+
+
+@bp.post("/tickets/<int:ticket_id>/messages")
+def reply(ticket_id: int):
+    """Reply to the customer (email goes out through the email channel) or add an internal note."""
+    data = _body(ReplyIn())
+    message = tickets.add_agent_message(_scope(), ticket_id, current_user.id, data)
+    return MessageEnvelope().dump({"message": message}), 201
+
+
+def _message(message_id: int) -> Message:
+    return _scope().get_or_404(Message, message_id, "message")
+
+
+@bp.get("/messages/<int:message_id>/html")
+def message_html(message_id: int):
+    """An email's HTML for a sandboxed frame: no script ever; remote images only once allowed."""
+    message = _message(message_id)
+    remote = message.remote_images_allowed or request.args.get("remote_images") == "1"
+    body = html_for_display(message.body_html, remote_images=remote)
+    page = f'<!doctype html><meta charset="utf-8"><base target="_blank">{body}'
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = EMAIL_FRAME_CSP.format(remote=" https:" if remote else "")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.post("/messages/<int:message_id>/remote-images")
+def allow_remote_images(message_id: int):
+    """Remember that an agent chose to load this email's remote images."""
+    message = _message(message_id)
+    message.remote_images_allowed = True
+    db.session.commit()
+    return MessageEnvelope().dump({"message": message})
+
+
+def _attachment_response(attachment: Attachment, inline: bool) -> Response:
+    response = Response(attachment_store().get(attachment.storage_key),
+                        mimetype=attachment.content_type if inline else "application/octet-stream")
+    disposition = "inline" if inline else "attachment"
+    ascii_name = secure_filename(attachment.filename) or "attachment"
+    options = {"filename": ascii_name}
+    if ascii_name != attachment.filename:
+        options["filename*"] = "UTF-8''" + quote(attachment.filename, safe="")
+    response.headers["Content-Disposition"] = dump_options_header(disposition, options)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download_attachment(attachment_id: int):
+    """Download for staff entitled to the ticket's client; always a download, never rendered."""
+    attachment = _scope().get_or_404(Attachment, attachment_id, "attachment")
+    return _attachment_response(attachment, inline=False)
+
+
+@bp.get("/attachments/<int:attachment_id>/inline")
+def inline_attachment(attachment_id: int):
+    """Inline (cid:) images of an email; any other type is served as a download."""
+    attachment = _scope().get_or_404(Attachment, attachment_id, "attachment")
+    return _attachment_response(attachment, inline=attachment.content_type in INLINE_IMAGE_TYPES)
+
+
+@bp.get("/admin/inbound")
+def inbound_quarantine():
+    """Admin: inbound messages that could not be filed (quarantined) or were held (rate limited)."""
+    _require_admin()
+    limit = min(request.args.get("limit", 100, type=int) or 100, 500)
+    return jsonify({"inbound": InboundOut(many=True).dump(email_ingest.quarantined(limit))})
+
+
+@bp.post("/admin/inbound/<int:raw_id>/reprocess")
+def reprocess_inbound(raw_id: int):
+    """Admin: file a quarantined or held message again (after a fix, or to let it through)."""
+    _require_admin()
+    try:
+        result = email_ingest.process(raw_id, email_ingest.IngestOptions(rate_limit=False))
+    except LookupError:
+        raise NotFound(f"No inbound message with id {raw_id}.", {"id": raw_id}) from None
+    return jsonify(result.as_dict())

@@ -1,0 +1,1 @@
+"""Email: decoding what mail programs send, and composing what we send back."""
