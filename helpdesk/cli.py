@@ -99,6 +99,27 @@ def scheduler(once):
     run_scheduler(redis_connection(current_app.config["REDIS_URL"]), once=once)
 
 
+@helpdesk_cli.command("email-settings")
+@click.option("--client", "client_slug", required=True)
+@click.option("--mailgun-signing-key", help="Mailgun webhook signing key ('' to clear).")
+@click.option("--basic-auth", help="user:password that SendGrid/Postmark put in the URL.")
+@click.option("--auto-ack/--no-auto-ack", default=None, help="Acknowledge new email tickets.")
+@click.option("--auto-ack-body", help="Acknowledgement text; {name} {client} {reference} {token} {subject}.")
+@click.option("--add-address", help="Another support address for this client.")
+def email_settings(client_slug, mailgun_signing_key, basic_auth, auto_ack, auto_ack_body, add_address):
+    """Set a client's inbound email credentials and acknowledgement."""
+    try:
+        client = clients.configure_email(client_slug, mailgun_signing_key=mailgun_signing_key,
+                                         basic_auth=basic_auth, auto_ack=auto_ack, auto_ack_body=auto_ack_body,
+                                         support_address=add_address)
+    except AppError as error:
+        _fail(error)
+    click.echo(json.dumps({"client": client.slug, "auto_ack": client.auto_ack_enabled,
+                           "mailgun": bool(client.mailgun_signing_key),
+                           "basic_auth": bool(client.inbound_basic_auth_sha256),
+                           "support_addresses": [a.email for a in client.support_addresses]}))
+
+
 @helpdesk_cli.command("smtp")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=2525, show_default=True)

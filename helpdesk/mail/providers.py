@@ -13,7 +13,7 @@ import base64
 import binascii
 import contextlib
 import json
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import compat32
 from email.policy import default as default_policy
@@ -24,23 +24,25 @@ POSTMARK_SOURCE = "postmark"
 
 
 def form_fields(content_type: str, body: bytes) -> dict[str, bytes]:
-    """Fields of a multipart/form-data body as bytes, exactly as sent."""
-    if not content_type.lower().startswith("multipart/form-data"):
+    """Fields of a multipart/form-data body as the exact bytes sent (8-bit mail included)."""
+    header = Message()
+    header["Content-Type"] = content_type
+    boundary = header.get_param("boundary")
+    if header.get_content_type() != "multipart/form-data" or not boundary:
         return {}
-    envelope = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + body
-    message = BytesParser(policy=compat32).parsebytes(envelope)
     fields: dict[str, bytes] = {}
-    if not message.is_multipart():
-        return fields
-    for part in message.get_payload():
+    for chunk in body.split(b"--" + str(boundary).encode("latin-1"))[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk.removeprefix(b"\n")
+        head, separator, data = chunk.partition(b"\r\n\r\n")
+        if not separator:
+            head, _, data = chunk.partition(b"\n\n")
+        data = data[:-2] if data.endswith(b"\r\n") else data.removesuffix(b"\n")
+        part = BytesParser(policy=compat32).parsebytes(head + b"\r\n\r\n", headersonly=True)
         name = part.get_param("name", header="content-disposition")
-        if not name or name in fields:
-            continue
-        payload = part.get_payload(decode=True)
-        if payload is None:
-            raw = part.get_payload()
-            payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-        fields[str(name)] = payload
+        if name and str(name) not in fields:
+            fields[str(name)] = data
     return fields
 
 

@@ -174,7 +174,7 @@ class InboundRaw(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
-    # received -> processed | duplicate | bounce | ignored | rate_limited | quarantined
+    # received -> the outcome: created | appended | duplicate | bounce | ignored | rate_limited | quarantined
     status: Mapped[str] = mapped_column(String(16), default="received")
     error: Mapped[str | None] = mapped_column(Text)
     sender: Mapped[str | None] = mapped_column(String(320))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import ApiKey, Calendar, Client, Region, SupportAddress, utcnow
-from helpdesk.services import counters, security
+from helpdesk.services import counters, security, signatures
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.services.ttl_cache import app_cache
 
@@ -106,3 +106,30 @@ def set_active(client_id: int, active: bool) -> None:
     client.active = active
     db.session.commit()
     app_cache("api_keys", API_KEY_CACHE_SECONDS).clear()
+
+
+def configure_email(slug: str, *, mailgun_signing_key: str | None = None, basic_auth: str | None = None,
+                    auto_ack: bool | None = None, auto_ack_body: str | None = None,
+                    support_address: str | None = None) -> Client:
+    """Inbound provider credentials, acknowledgement and extra support addresses of a client."""
+    client = db.session.scalar(select(Client).where(Client.slug == slug))
+    if client is None:
+        raise NotFound(f"No client company {slug!r}.", {"client": [slug]})
+    if mailgun_signing_key is not None:
+        client.mailgun_signing_key = mailgun_signing_key or None
+    if basic_auth is not None:
+        username, separator, password = basic_auth.partition(":")
+        if not (username and separator and password):
+            raise ValidationFailed("Give basic auth as user:password.", {"basic_auth": ["Use user:password."]})
+        client.inbound_basic_auth_sha256 = signatures.basic_auth_digest(username, password)
+    if auto_ack is not None:
+        client.auto_ack_enabled = auto_ack
+    if auto_ack_body is not None:
+        client.auto_ack_body = auto_ack_body or None
+    if support_address:
+        address = support_address.strip().lower()
+        if db.session.scalar(select(SupportAddress.id).where(SupportAddress.email == address)):
+            raise Conflict(f"{address} is already a support address.", {"support_address": [address]})
+        db.session.add(SupportAddress(client_id=client.id, email=address))
+    db.session.commit()
+    return client

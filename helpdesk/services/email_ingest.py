@@ -230,9 +230,9 @@ def _over_sender_limit(client_id: int, sender: str) -> bool:
     try:
         connection = get_redis()
         with connection.pipeline() as pipe:
+            pipe.set(key, 0, ex=window, nx=True)  # the window starts at the first message
             pipe.incr(key)
-            pipe.expire(key, window, nx=True)
-            count = pipe.execute()[0]
+            count = pipe.execute()[1]
     except RedisError as exc:
         log.warning("mail rate limit unavailable (redis): %s", exc)
         return False
