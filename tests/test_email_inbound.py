@@ -33,7 +33,8 @@ def test_new_mail_creates_a_ticket_and_a_duplicate_changes_nothing(client, db, a
     body = response.get_json()
     assert body["outcome"] == "created"
     ticket = db.session.get(Ticket, body["ticket_id"])
-    assert (ticket.subject, ticket.channel, ticket.contact.email) == ("Printer on fire", "email", "alice@customer.example")
+    assert (ticket.subject, ticket.channel) == ("Printer on fire", "email")
+    assert ticket.contact.email == "alice@customer.example"
     first = ticket.messages[0]
     assert first.message_id_header == "<first@customer.example>" and "on fire" in first.body_text
     # the raw bytes are kept, exactly
