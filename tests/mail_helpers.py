@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
 from helpdesk.extensions import db
@@ -32,7 +33,7 @@ def make_mail(subject: str = "Printer on fire", body: str = "It is on fire.\n", 
     message.set_content(body)
     if html:
         message.add_alternative(html, subtype="html")
-    return message.as_bytes()
+    return message.as_bytes(policy=SMTP)  # CRLF line ends, as on the wire
 
 
 def signed_headers(secret: str, body: bytes, msg_id: str | None = None, timestamp: int | None = None) -> dict:

@@ -102,7 +102,8 @@ def sink_dir(app: Flask) -> Path:
 def sink_controller(app: Flask, host: str, port: int) -> Controller:
     """The embedded default's outgoing mail lands here, in a Maildir, for /admin/mail-outbox."""
     directory = sink_dir(app)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(str(directory), create=True)  # with its cur/new/tmp folders
     return _SizedController(Mailbox(str(directory)), hostname=host, port=port, data_size_limit=0)
 
 
