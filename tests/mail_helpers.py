@@ -47,8 +47,10 @@ def signed_headers(secret: str, body: bytes, msg_id: str | None = None, timestam
 def make_mail_client(slug: str = "acme", address: str | None = None, **kwargs) -> Client:
     if not kwargs.pop("skip_region", False):
         factories.make_region()
-    client_id, _key = factories.make_client(slug, support_email=address or f"support@{slug}.example", **kwargs)
-    return db.session.get(Client, client_id)
+    client_id, api_key = factories.make_client(slug, support_email=address or f"support@{slug}.example", **kwargs)
+    client = db.session.get(Client, client_id)
+    client.test_api_key = api_key  # shown once at creation; tests keep it on the object
+    return client
 
 
 def post_mail(http, client: Client, raw: bytes, **header_overrides):
