@@ -29,6 +29,7 @@ from helpdesk.services.events import Actor
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.summaries import ticket_summary
 from helpdesk.services.tenancy import TenantScope
+from helpdesk.services.ttl_cache import app_cache
 from workers.queues import get_redis
 
 log = logging.getLogger(__name__)
@@ -78,24 +79,28 @@ def receive(client_id: int, raw: bytes, source: str, *, content_type: str = "mes
     return process(store_raw(client_id, raw, source, content_type), options)
 
 
-def process(raw_id: int, options: IngestOptions | None = None) -> IngestResult:
-    """File one stored raw message; safe to call again (a filed message stays filed)."""
+def process(raw_id: int, options: IngestOptions | None = None, *, in_batch: bool = False) -> IngestResult:
+    """File one stored raw message; safe to call again (a filed message stays filed).
+
+    ``in_batch``: file inside a savepoint of the caller's transaction and leave the
+    commit to the caller (imports commit once per batch of messages).
+    """
     options = options or IngestOptions()
     row = db.session.get(InboundRaw, raw_id)
     if row is None:
         raise LookupError(f"inbound_raw {raw_id} not found")
     if row.status not in REPROCESSABLE:
         return IngestResult(row.status, row.id, row.ticket_id, reason=row.error)
-    row.attempts += 1
     try:
         parsed = parse_safely(to_mime(row.source, row.content))
     except ParseFailure as failure:
         parsed = failure
     if isinstance(parsed, ParseFailure):
-        return _finish(row, "quarantined", reason=parsed.reason)
-    row.sender, row.message_id = parsed.from_email, parsed.message_id
+        return _finish(row, "quarantined", reason=parsed.reason, commit=not in_batch)
+    if in_batch:
+        return _file_in_savepoint(row, parsed, options)
     try:
-        return _file(row, parsed, options)
+        return _file(row, parsed, options, commit=True)
     except IntegrityError:
         # A concurrent delivery of the same message committed first.
         db.session.rollback()
@@ -103,39 +108,71 @@ def process(raw_id: int, options: IngestOptions | None = None) -> IngestResult:
     except Exception as exc:  # noqa: BLE001 - keep the message, say why, let an admin retry
         db.session.rollback()
         log.exception("email ingest failed for inbound_raw %s", raw_id)
-        return _finish(db.session.get(InboundRaw, raw_id), "quarantined",
-                       reason=f"processing failed: {type(exc).__name__}: {exc}"[:1000])
+        return _finish(db.session.get(InboundRaw, raw_id), "quarantined", reason=_failure_reason(exc))
+
+
+def _failure_reason(exc: Exception) -> str:
+    return f"processing failed: {type(exc).__name__}: {exc}"[:1000]
+
+
+def _file_in_savepoint(row: InboundRaw, parsed: ParsedMail, options: IngestOptions) -> IngestResult:
+    pending = db.session.info.setdefault(outbox.PENDING_KEY, [])
+    mark = len(pending)
+    savepoint = db.session.begin_nested()
+    try:
+        result = _file(row, parsed, options, commit=False)
+        savepoint.commit()
+        return result
+    except Exception as exc:  # noqa: BLE001 - this message only; the batch goes on
+        savepoint.rollback()
+        del pending[mark:]  # its jobs' outbox rows were rolled back with it
+        if not isinstance(exc, IntegrityError):
+            log.exception("email ingest failed for inbound_raw %s", row.id)
+        status, reason = ("duplicate", "delivered twice") if isinstance(exc, IntegrityError) else (
+            "quarantined", _failure_reason(exc))
+        return _finish(row, status, reason=reason, commit=False)
 
 
 def _finish(row: InboundRaw, status: str, *, ticket_id: int | None = None, message_id: int | None = None,
-            reason: str | None = None) -> IngestResult:
+            reason: str | None = None, commit: bool = True) -> IngestResult:
     row.status, row.error, row.processed_at = status, reason, utcnow()
+    row.attempts += 1
     row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
-    outbox.commit()
+    if commit:
+        outbox.commit()
+    else:
+        db.session.flush()
     return IngestResult(status, row.id, row.ticket_id, message_id, reason)
 
 
-def _file(row: InboundRaw, parsed: ParsedMail, options: IngestOptions) -> IngestResult:
+def _file(row: InboundRaw, parsed: ParsedMail, options: IngestOptions, *, commit: bool) -> IngestResult:
+    # No autoflush: the few writes go out together at the end instead of before every lookup.
+    with db.session.no_autoflush:
+        return _file_unflushed(row, parsed, options, commit)
+
+
+def _file_unflushed(row: InboundRaw, parsed: ParsedMail, options: IngestOptions, commit: bool) -> IngestResult:
     client = db.session.get(Client, row.client_id)
     scope = TenantScope.for_client(client.id)
+    row.sender, row.message_id = parsed.from_email, parsed.message_id
     if _is_support_address(parsed.from_email):
-        return _finish(row, "ignored", reason="sent from one of our support addresses (mail loop)")
+        return _finish(row, "ignored", reason="sent from one of our support addresses (mail loop)", commit=commit)
     dedup_key = _dedup_key(parsed, row)
-    existing = db.session.execute(
-        scope.select(Message, or_(Message.dedup_key == dedup_key, Message.message_id_header == parsed.message_id)
-                     if parsed.message_id else Message.dedup_key == dedup_key)
-        .with_only_columns(Message.id, Message.ticket_id).limit(1)
-    ).first()
-    if existing is not None:
-        return _finish(row, "duplicate", ticket_id=existing.ticket_id, message_id=existing.id,
-                       reason="this message was received before")
+    known = _known_messages(scope, parsed, dedup_key)
+    duplicate = known.get(dedup_key) or (known.get(parsed.message_id) if parsed.message_id else None)
+    if duplicate is not None:
+        return _finish(row, "duplicate", ticket_id=duplicate[1], message_id=duplicate[0],
+                       reason="this message was received before", commit=commit)
     if parsed.bounce is not None:
-        return _bounced(row, scope, parsed)
+        return _bounced(row, scope, parsed, commit)
     if options.rate_limit and _over_sender_limit(client.id, parsed.from_email):
         return _finish(row, "rate_limited", reason=f"more than {current_app.config['MAIL_SENDER_LIMIT']} "
-                       f"messages from {parsed.from_email} in {current_app.config['MAIL_SENDER_WINDOW']} s")
-    ticket, follow_up_of = _thread(scope, client, parsed)
-    contact = tickets.find_or_create_contact(scope, {"email": parsed.from_email, "name": parsed.from_name})
+                       f"messages from {parsed.from_email} in {current_app.config['MAIL_SENDER_WINDOW']} s",
+                       commit=commit)
+    ticket, follow_up_of = _thread(scope, client, parsed, known)
+    contact = ticket.contact if ticket is not None and ticket.contact and ticket.contact.email == \
+        parsed.from_email else tickets.find_or_create_contact(scope, {"email": parsed.from_email,
+                                                                      "name": parsed.from_name})
     actor = Actor("contact", contact.id if contact else None)
     fields = _message_fields(parsed, row, dedup_key)
     if ticket is None:
@@ -151,7 +188,28 @@ def _file(row: InboundRaw, parsed: ParsedMail, options: IngestOptions) -> Ingest
     _store_attachments(message, parsed)
     if outcome == "created" and options.auto_ack and client.auto_ack_enabled and not parsed.auto_reply:
         email_out.queue_auto_ack(ticket, message)
-    return _finish(row, outcome, ticket_id=ticket.id, message_id=message.id)
+    return _finish(row, outcome, ticket_id=ticket.id, message_id=message.id, commit=commit)
+
+
+def _known_messages(scope: TenantScope, parsed: ParsedMail, dedup_key: str) -> dict[str, tuple[int, int]]:
+    """One query for both questions: was this message seen before, and which of ours does it answer?
+
+    Keys are dedup keys and Message-ID headers; values (message id, ticket id)."""
+    ids = [value for value in [parsed.message_id, *parsed.thread_ids[:50]] if value]
+    condition = Message.dedup_key == dedup_key
+    if ids:
+        condition = or_(condition, Message.message_id_header.in_(ids))
+    rows = db.session.execute(
+        scope.select(Message, condition)
+        .with_only_columns(Message.id, Message.ticket_id, Message.dedup_key, Message.message_id_header)
+    ).all()
+    known: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        if row.dedup_key == dedup_key:
+            known[dedup_key] = (row.id, row.ticket_id)
+        if row.message_id_header:
+            known.setdefault(row.message_id_header, (row.id, row.ticket_id))
+    return known
 
 
 def _message_fields(parsed: ParsedMail, row: InboundRaw, dedup_key: str) -> dict:
@@ -171,21 +229,16 @@ def _dedup_key(parsed: ParsedMail, row: InboundRaw) -> str:
 
 
 def _is_support_address(address: str) -> bool:
-    return db.session.scalar(select(SupportAddress.id).where(SupportAddress.email == address)) is not None
+    addresses = app_cache("support-addresses", 30).get_or_load(
+        "all", lambda: frozenset(db.session.scalars(select(SupportAddress.email))))
+    return address in addresses
 
 
-def _thread(scope: TenantScope, client: Client, parsed: ParsedMail) -> tuple[Ticket | None, str | None]:
+def _thread(scope: TenantScope, client: Client, parsed: ParsedMail,
+            known: dict[str, tuple[int, int]]) -> tuple[Ticket | None, str | None]:
     """The ticket this message answers, within this client only; (None, reference) for a closed one."""
-    ticket = None
-    ids = parsed.thread_ids[:50]
-    if ids:
-        rows = db.session.execute(
-            scope.select(Message, Message.message_id_header.in_(ids))
-            .with_only_columns(Message.message_id_header, Message.ticket_id)
-        ).all()
-        by_id = {row.message_id_header: row.ticket_id for row in rows}
-        ticket_id = next((by_id[value] for value in ids if value in by_id), None)
-        ticket = scope.get(Ticket, ticket_id) if ticket_id else None
+    ticket_id = next((known[value][1] for value in parsed.thread_ids[:50] if value in known), None)
+    ticket = scope.get(Ticket, ticket_id) if ticket_id else None
     if ticket is None:
         for prefix, number in SUBJECT_TOKEN.findall(parsed.subject):
             if prefix.upper() == client.ticket_prefix.upper():
@@ -201,17 +254,18 @@ def _thread(scope: TenantScope, client: Client, parsed: ParsedMail) -> tuple[Tic
     return ticket, None
 
 
-def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail) -> IngestResult:
+def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail, commit: bool) -> IngestResult:
     bounce = parsed.bounce
     if bounce.action != "failed":
-        return _finish(row, "ignored", reason=f"delivery status notification, action {bounce.action}")
+        return _finish(row, "ignored", reason=f"delivery status notification, action {bounce.action}",
+                       commit=commit)
     target = db.session.scalar(
         scope.select(Message, Message.kind == "outbound",
                      Message.message_id_header.in_(bounce.original_message_ids[:50] or [""]))
         .order_by(Message.id.desc()).limit(1)
     ) if bounce.original_message_ids else None
     if target is None:
-        return _finish(row, "ignored", reason="a bounce for no message we sent")
+        return _finish(row, "ignored", reason="a bounce for no message we sent", commit=commit)
     target.delivery_status = "bounced"
     target.delivery_error = (bounce.diagnostic or "bounced")[:2000]
     ticket = target.ticket
@@ -220,7 +274,7 @@ def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail) -> IngestR
                     "recipients": bounce.recipients[:10]},
         "ticket": ticket_summary(ticket),
     }, ticket_id=ticket.id)
-    return _finish(row, "bounce", ticket_id=ticket.id, message_id=target.id)
+    return _finish(row, "bounce", ticket_id=ticket.id, message_id=target.id, commit=commit)
 
 
 def _over_sender_limit(client_id: int, sender: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.errors import Conflict, ValidationFailed
@@ -134,10 +135,13 @@ def new_message(ticket: Ticket, kind: str, *, body_text: str = "", body_html: st
                 contact_id: int | None = None, agent_id: int | None = None, **fields: Any) -> Message:
     """A message on the ticket; ``body_html`` must already be sanitised."""
     message = Message(
-        client_id=ticket.client_id, ticket=ticket, kind=kind, channel=fields.pop("channel", ticket.channel),
+        client_id=ticket.client_id, ticket_id=ticket.id, kind=kind, channel=fields.pop("channel", ticket.channel),
         author_contact_id=contact_id, author_agent_id=agent_id, body_text=body_text,
         body_html=body_html, created_at=utcnow(), attachments=[], **fields,
     )
+    if "messages" not in inspect(ticket).unloaded:
+        # Keep a loaded conversation current; never load a long one just to append to it.
+        ticket.messages.append(message)
     db.session.add(message)
     db.session.flush()
     return message
