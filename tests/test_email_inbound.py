@@ -152,7 +152,7 @@ def test_a_crash_while_filing_quarantines_and_reprocessing_files_it(client, db, 
     def broken(*args, **kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(ticket_service, "open_ticket", broken)
+    monkeypatch.setattr(ticket_service, "build_ticket", broken)
     body = post_mail(client, acme, make_mail(message_id="<crash@customer.example>")).get_json()
     assert body["outcome"] == "quarantined" and "database hiccup" in body["reason"]
     assert tickets_of(db, acme) == []

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.models import Client
-from helpdesk.services import email_ingest, outbox
+from helpdesk.services import email_ingest
 from helpdesk.services.email_ingest import IngestOptions
 
 IMPORT_BATCH = 200
@@ -82,8 +82,7 @@ def import_paths(client_id: int, paths: Iterable[str], *, show_progress: bool = 
 
 
 def import_batch(client_id: int, loaders: list[Callable[[], bytes]]) -> list[str]:
-    """Store a batch of raw messages in one commit, then file them in one more: each message in
-    a savepoint of its own, so one that fails is quarantined and the rest of the batch is filed."""
+    """Store a batch of raw messages in one commit, then file them together in one more."""
     rows, outcomes = [], []
     for load in loaders:
         try:
@@ -91,9 +90,8 @@ def import_batch(client_id: int, loaders: list[Callable[[], bytes]]) -> list[str
         except OSError:
             outcomes.append("unreadable")
     db.session.commit()
-    for row in rows:
-        outcomes.append(email_ingest.process(row.id, IMPORT_OPTIONS, in_batch=True).outcome)
-    outbox.commit()
+    if rows:
+        outcomes += [result.outcome for result in email_ingest.file_batch(rows, IMPORT_OPTIONS)]
     return outcomes
 
 

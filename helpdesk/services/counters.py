@@ -24,22 +24,21 @@ def _ticket_sequence(client_id: int) -> str:
     return f"ticket_number_client_{int(client_id)}"
 
 
-def _increment(client_id: int, name: str):
-    return (
-        update(TenantCounter)
-        .where(TenantCounter.client_id == client_id, TenantCounter.name == name)
-        .values(value=TenantCounter.value + 1)
-        .returning(TenantCounter.value)
-        .execution_options(synchronize_session=False)
-    )
+def advance(client_id: int, name: str, count: int) -> int:
+    """Take ``count`` values at once; returns the last (the first is ``last - count + 1``)."""
+    statement = (update(TenantCounter)
+                 .where(TenantCounter.client_id == client_id, TenantCounter.name == name)
+                 .values(value=TenantCounter.value + count).returning(TenantCounter.value)
+                 .execution_options(synchronize_session=False))
+    value = db.session.execute(statement).scalar_one_or_none()
+    if value is None:
+        raise LookupError(f"client {client_id} has no {name!r} counter")
+    return value
 
 
 def next_value(client_id: int, name: str) -> int:
     """Increment and return; the row stays locked until the caller's transaction ends."""
-    value = db.session.execute(_increment(client_id, name)).scalar_one_or_none()
-    if value is None:
-        raise LookupError(f"client {client_id} has no {name!r} counter")
-    return value
+    return advance(client_id, name, 1)
 
 
 def next_ticket_number(client_id: int) -> int:
@@ -52,3 +51,15 @@ def next_ticket_number(client_id: int) -> int:
     if db.engine.dialect.name != "postgresql":
         return next_value(client_id, "ticket")
     return db.session.execute(text(f"SELECT nextval('{_ticket_sequence(client_id)}')")).scalar_one()
+
+
+def next_ticket_numbers(client_id: int, count: int) -> list[int]:
+    """``count`` new ticket numbers in one statement (imports open many tickets at once)."""
+    if count <= 0:
+        return []
+    if db.engine.dialect.name != "postgresql":
+        last = advance(client_id, "ticket", count)
+        return list(range(last - count + 1, last + 1))
+    rows = db.session.execute(text(f"SELECT nextval('{_ticket_sequence(client_id)}') FROM generate_series(1, :n)"),
+                              {"n": count})
+    return sorted(row[0] for row in rows)

@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk.extensions import db
 from helpdesk.mail.parse import ParsedMail, ParseFailure, parse_safely
 from helpdesk.mail.providers import to_mime
-from helpdesk.models import Attachment, Client, InboundRaw, Message, SupportAddress, Ticket, utcnow
-from helpdesk.services import email_out, events, outbox, tickets
+from helpdesk.models import Attachment, Client, Contact, InboundRaw, Message, SupportAddress, Ticket, utcnow
+from helpdesk.services import counters, email_out, events, outbox, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.summaries import ticket_summary
@@ -79,134 +79,271 @@ def receive(client_id: int, raw: bytes, source: str, *, content_type: str = "mes
     return process(store_raw(client_id, raw, source, content_type), options)
 
 
-def process(raw_id: int, options: IngestOptions | None = None, *, in_batch: bool = False) -> IngestResult:
-    """File one stored raw message; safe to call again (a filed message stays filed).
-
-    ``in_batch``: file inside a savepoint of the caller's transaction and leave the
-    commit to the caller (imports commit once per batch of messages).
-    """
-    options = options or IngestOptions()
+def process(raw_id: int, options: IngestOptions | None = None) -> IngestResult:
+    """File one stored raw message in a transaction of its own; safe to call again."""
     row = db.session.get(InboundRaw, raw_id)
     if row is None:
         raise LookupError(f"inbound_raw {raw_id} not found")
-    if row.status not in REPROCESSABLE:
-        return IngestResult(row.status, row.id, row.ticket_id, reason=row.error)
+    return file_batch([row], options)[0]
+
+
+def file_batch(rows: list[InboundRaw], options: IngestOptions | None = None) -> list[IngestResult]:
+    """File stored raw messages of one client, in order, in one transaction.
+
+    Should the batch fail as a whole (a concurrent delivery of one of its messages, a
+    bug), it is rolled back and each message is filed alone: one bad message never
+    holds the others back, and a failing one is quarantined with its reason.
+    """
+    options = options or IngestOptions()
+    ids = [row.id for row in rows]
     try:
-        parsed = parse_safely(to_mime(row.source, row.content))
-    except ParseFailure as failure:
-        parsed = failure
-    if isinstance(parsed, ParseFailure):
-        return _finish(row, "quarantined", reason=parsed.reason, commit=not in_batch)
-    if in_batch:
-        return _file_in_savepoint(row, parsed, options)
-    try:
-        return _file(row, parsed, options, commit=True)
-    except IntegrityError:
-        # A concurrent delivery of the same message committed first.
+        return _Batch(rows, options).file()
+    except Exception as exc:  # noqa: BLE001 - keep every message, say why, let an admin retry
         db.session.rollback()
-        return _finish(db.session.get(InboundRaw, raw_id), "duplicate", reason="delivered concurrently")
-    except Exception as exc:  # noqa: BLE001 - keep the message, say why, let an admin retry
-        db.session.rollback()
-        log.exception("email ingest failed for inbound_raw %s", raw_id)
-        return _finish(db.session.get(InboundRaw, raw_id), "quarantined", reason=_failure_reason(exc))
+        if len(ids) > 1:
+            return [file_batch([db.session.get(InboundRaw, raw_id)], options)[0] for raw_id in ids]
+        row = db.session.get(InboundRaw, ids[0])
+        if isinstance(exc, IntegrityError):
+            result = _settle(row, "duplicate", reason="delivered concurrently")
+        else:
+            log.exception("email ingest failed for inbound_raw %s", ids[0])
+            result = _settle(row, "quarantined", reason=f"processing failed: {type(exc).__name__}: {exc}"[:1000])
+        outbox.commit()
+        return [result]
 
 
-def _failure_reason(exc: Exception) -> str:
-    return f"processing failed: {type(exc).__name__}: {exc}"[:1000]
-
-
-def _file_in_savepoint(row: InboundRaw, parsed: ParsedMail, options: IngestOptions) -> IngestResult:
-    pending = db.session.info.setdefault(outbox.PENDING_KEY, [])
-    mark = len(pending)
-    savepoint = db.session.begin_nested()
-    try:
-        result = _file(row, parsed, options, commit=False)
-        savepoint.commit()
-        return result
-    except Exception as exc:  # noqa: BLE001 - this message only; the batch goes on
-        savepoint.rollback()
-        del pending[mark:]  # its jobs' outbox rows were rolled back with it
-        if not isinstance(exc, IntegrityError):
-            log.exception("email ingest failed for inbound_raw %s", row.id)
-        status, reason = ("duplicate", "delivered twice") if isinstance(exc, IntegrityError) else (
-            "quarantined", _failure_reason(exc))
-        return _finish(row, status, reason=reason, commit=False)
-
-
-def _finish(row: InboundRaw, status: str, *, ticket_id: int | None = None, message_id: int | None = None,
-            reason: str | None = None, commit: bool = True) -> IngestResult:
+def _settle(row: InboundRaw, status: str, *, ticket_id: int | None = None, message_id: int | None = None,
+            reason: str | None = None) -> IngestResult:
     row.status, row.error, row.processed_at = status, reason, utcnow()
     row.attempts += 1
     row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
-    if commit:
-        outbox.commit()
-    else:
-        db.session.flush()
     return IngestResult(status, row.id, row.ticket_id, message_id, reason)
 
 
-def _file(row: InboundRaw, parsed: ParsedMail, options: IngestOptions, *, commit: bool) -> IngestResult:
-    # No autoflush: the few writes go out together at the end instead of before every lookup.
-    with db.session.no_autoflush:
-        return _file_unflushed(row, parsed, options, commit)
+class _Item:
+    """One message on its way through a batch."""
+
+    def __init__(self, row: InboundRaw) -> None:
+        self.row = row
+        self.parsed: ParsedMail | None = None
+        self.dedup_key = ""
+        self.result: IngestResult | None = None
+        # Where it goes: an existing ticket, the ticket of an earlier message of this batch, or a new one.
+        self.target: Ticket | _Item | None = None
+        self.follow_up_of: str | None = None
+        self.duplicate_of: _Item | None = None
+        self.contact: Contact | None = None
+        self.ticket: Ticket | None = None
+        self.message: Message | None = None
+
+    @property
+    def opens_ticket(self) -> bool:
+        return self.target is None
 
 
-def _file_unflushed(row: InboundRaw, parsed: ParsedMail, options: IngestOptions, commit: bool) -> IngestResult:
-    client = db.session.get(Client, row.client_id)
-    scope = TenantScope.for_client(client.id)
-    row.sender, row.message_id = parsed.from_email, parsed.message_id
-    if _is_support_address(parsed.from_email):
-        return _finish(row, "ignored", reason="sent from one of our support addresses (mail loop)", commit=commit)
-    dedup_key = _dedup_key(parsed, row)
-    known = _known_messages(scope, parsed, dedup_key)
-    duplicate = known.get(dedup_key) or (known.get(parsed.message_id) if parsed.message_id else None)
-    if duplicate is not None:
-        return _finish(row, "duplicate", ticket_id=duplicate[1], message_id=duplicate[0],
-                       reason="this message was received before", commit=commit)
-    if parsed.bounce is not None:
-        return _bounced(row, scope, parsed, commit)
-    if options.rate_limit and _over_sender_limit(client.id, parsed.from_email):
-        return _finish(row, "rate_limited", reason=f"more than {current_app.config['MAIL_SENDER_LIMIT']} "
-                       f"messages from {parsed.from_email} in {current_app.config['MAIL_SENDER_WINDOW']} s",
-                       commit=commit)
-    ticket, follow_up_of = _thread(scope, client, parsed, known)
-    contact = ticket.contact if ticket is not None and ticket.contact and ticket.contact.email == \
-        parsed.from_email else tickets.find_or_create_contact(scope, {"email": parsed.from_email,
-                                                                      "name": parsed.from_name})
-    actor = Actor("contact", contact.id if contact else None)
-    fields = _message_fields(parsed, row, dedup_key)
-    if ticket is None:
-        data = {"subject": parsed.subject, "channel": "email",
-                "tags": ["auto-reply"] if parsed.auto_reply else [],
-                "custom_fields": {"follow_up_of": follow_up_of} if follow_up_of else {}}
-        ticket, message = tickets.open_ticket(scope, data, actor, contact, fields)
-        outcome = "created"
-    else:
-        message = tickets.new_message(ticket, "inbound", contact_id=contact.id if contact else None, **fields)
-        tickets.customer_message_added(ticket, message, actor, counts_as_reply=not parsed.auto_reply)
-        outcome = "appended"
-    _store_attachments(message, parsed)
-    if outcome == "created" and options.auto_ack and client.auto_ack_enabled and not parsed.auto_reply:
-        email_out.queue_auto_ack(ticket, message)
-    return _finish(row, outcome, ticket_id=ticket.id, message_id=message.id, commit=commit)
+class _Batch:
+    """Files messages phase by phase, so a batch costs a handful of statements, not a few per message:
+    plan every message (one lookup each for known messages, tickets and contacts), open the new
+    tickets, add the messages, record the events."""
+
+    def __init__(self, rows: list[InboundRaw], options: IngestOptions) -> None:
+        self.items = [_Item(row) for row in rows]
+        self.options = options
+        self.client = db.session.get(Client, rows[0].client_id)
+        self.scope = TenantScope.for_client(self.client.id)
+        self.now = utcnow()
+
+    def file(self) -> list[IngestResult]:
+        with db.session.no_autoflush:
+            filed = self._plan(self._parse())
+            self._open_tickets(filed)
+            self._add_messages(filed)
+            self._record_events(filed)
+        outbox.commit()
+        return [item.result for item in self.items]
+
+    def _parse(self) -> list[_Item]:
+        live = []
+        for item in self.items:
+            row = item.row
+            if row.status not in REPROCESSABLE:
+                item.result = IngestResult(row.status, row.id, row.ticket_id, reason=row.error)
+                continue
+            try:
+                parsed = parse_safely(to_mime(row.source, row.content))
+            except ParseFailure as failure:
+                parsed = failure
+            if isinstance(parsed, ParseFailure):
+                item.result = _settle(row, "quarantined", reason=parsed.reason)
+                continue
+            item.parsed, item.dedup_key = parsed, _dedup_key(parsed, row)
+            row.sender, row.message_id = parsed.from_email, parsed.message_id
+            live.append(item)
+        return live
+
+    def _plan(self, live: list[_Item]) -> list[_Item]:
+        if not live:
+            return []
+        known = _known_messages(self.scope, live)
+        tickets_by_id = self._tickets(known, live)
+        contacts = self._contacts(live)
+        seen: dict[str, _Item] = {}
+        filed = []
+        for item in live:
+            parsed = item.parsed
+            if self._settled_early(item, known, seen):
+                continue
+            item.target, item.follow_up_of = self._thread(item, known, seen, tickets_by_id)
+            item.contact = contacts.get(parsed.from_email) or self._new_contact(parsed, contacts)
+            seen[item.dedup_key] = item
+            if parsed.message_id:
+                seen[parsed.message_id] = item
+            filed.append(item)
+        db.session.flush()  # new contacts get their ids
+        return filed
+
+    def _settled_early(self, item: _Item, known: dict, seen: dict[str, _Item]) -> bool:
+        """Loops, duplicates, bounces and held senders end here; True when the item is done."""
+        parsed, row = item.parsed, item.row
+        if _is_support_address(parsed.from_email):
+            item.result = _settle(row, "ignored", reason="sent from one of our support addresses (mail loop)")
+            return True
+        duplicate = known.get(item.dedup_key) or (known.get(parsed.message_id) if parsed.message_id else None)
+        if duplicate is not None:
+            item.result = _settle(row, "duplicate", ticket_id=duplicate[1], message_id=duplicate[0],
+                                  reason="this message was received before")
+            return True
+        earlier = seen.get(item.dedup_key) or (seen.get(parsed.message_id) if parsed.message_id else None)
+        if earlier is not None:
+            item.duplicate_of = earlier  # settled once the earlier one has its ticket
+            return True
+        if parsed.bounce is not None:
+            item.result = _bounced(item.row, self.scope, parsed)
+            return True
+        if self.options.rate_limit and _over_sender_limit(self.client.id, parsed.from_email):
+            config = current_app.config
+            item.result = _settle(row, "rate_limited", reason=f"more than {config['MAIL_SENDER_LIMIT']} messages "
+                                  f"from {parsed.from_email} in {config['MAIL_SENDER_WINDOW']} s")
+            return True
+        return False
+
+    def _tickets(self, known: dict, live: list[_Item]) -> dict[int, Ticket]:
+        """Every ticket the batch may answer, by id, in at most two queries."""
+        wanted = {ticket_id for _, ticket_id in known.values()}
+        found = {t.id: t for t in db.session.scalars(self.scope.select(Ticket, Ticket.id.in_(wanted)))} \
+            if wanted else {}
+        numbers = {int(number) for item in live for prefix, number in SUBJECT_TOKEN.findall(item.parsed.subject)
+                   if prefix.upper() == self.client.ticket_prefix.upper()}
+        if numbers:
+            for ticket in db.session.scalars(self.scope.select(Ticket, Ticket.number.in_(numbers))):
+                found[ticket.id] = ticket
+        return found
+
+    def _contacts(self, live: list[_Item]) -> dict[str, Contact]:
+        emails = {item.parsed.from_email for item in live}
+        return {c.email: c for c in db.session.scalars(self.scope.select(Contact, Contact.email.in_(emails)))}
+
+    def _new_contact(self, parsed: ParsedMail, contacts: dict[str, Contact]) -> Contact:
+        contact = Contact(client_id=self.client.id, email=parsed.from_email, name=parsed.from_name)
+        db.session.add(contact)
+        contacts[parsed.from_email] = contact
+        return contact
+
+    def _thread(self, item: _Item, known: dict, seen: dict[str, _Item],
+                tickets_by_id: dict[int, Ticket]) -> tuple[Ticket | _Item | None, str | None]:
+        """What this message answers, within this client only: a stored message's ticket, an
+        earlier message of the batch, or the subject token's ticket. A closed ticket gets a follow-up."""
+        parsed = item.parsed
+        ticket = None
+        for value in parsed.thread_ids[:50]:
+            if value in known:
+                ticket = tickets_by_id.get(known[value][1])
+                break
+            if value in seen:
+                return seen[value], None
+        if ticket is None:
+            by_number = {t.number: t for t in tickets_by_id.values()}
+            for prefix, number in SUBJECT_TOKEN.findall(parsed.subject):
+                if prefix.upper() == self.client.ticket_prefix.upper() and int(number) in by_number:
+                    ticket = by_number[int(number)]
+                    break
+        for _ in range(5):
+            if ticket is None or ticket.merged_into_id is None:
+                break
+            ticket = self.scope.get(Ticket, ticket.merged_into_id)
+        if ticket is not None and ticket.status == "closed":
+            return None, ticket.reference
+        return ticket, None
+
+    def _open_tickets(self, filed: list[_Item]) -> None:
+        openers = [item for item in filed if item.opens_ticket]
+        numbers = counters.next_ticket_numbers(self.client.id, len(openers))
+        for item, number in zip(openers, numbers, strict=True):
+            parsed = item.parsed
+            data = {"subject": parsed.subject, "channel": "email",
+                    "tags": ["auto-reply"] if parsed.auto_reply else [],
+                    "custom_fields": {"follow_up_of": item.follow_up_of} if item.follow_up_of else {}}
+            item.ticket = tickets.build_ticket(self.scope, data, item.contact, number, self.now)
+            db.session.add(item.ticket)
+        if openers:
+            db.session.flush()
+        for item in openers:
+            tickets.start_ticket(item.ticket)
+
+    def _add_messages(self, filed: list[_Item]) -> None:
+        for item in filed:
+            if not item.opens_ticket:
+                item.ticket = item.target if isinstance(item.target, Ticket) else item.target.ticket
+            item.message = tickets.new_message(item.ticket, "inbound", contact_id=item.contact.id, flush=False,
+                                               **_message_fields(item.parsed, item.row, item.dedup_key))
+            if not item.opens_ticket:
+                tickets.apply_customer_message(item.ticket, self.now, counts_as_reply=not item.parsed.auto_reply)
+        db.session.flush()
+        for item in filed:
+            _store_attachments(item.message, item.parsed)
+            if item.opens_ticket and self.options.auto_ack and self.client.auto_ack_enabled \
+                    and not item.parsed.auto_reply:
+                email_out.queue_auto_ack(item.ticket, item.message)
+
+    def _record_events(self, filed: list[_Item]) -> None:
+        entries = []
+        for item in filed:
+            actor = Actor("contact", item.contact.id)
+            if item.opens_ticket:
+                entries.append(("ticket.created", actor, {"ticket": ticket_summary(item.ticket)}, item.ticket.id))
+            else:
+                entries.append(("message.created", actor, tickets.message_event(item.ticket, item.message),
+                                item.ticket.id))
+        events.record_many(self.client.id, entries)
+        for item in filed:
+            item.result = _settle(item.row, "created" if item.opens_ticket else "appended",
+                                  ticket_id=item.ticket.id, message_id=item.message.id)
+        for item in self.items:
+            if item.duplicate_of is not None:
+                earlier = item.duplicate_of
+                item.result = _settle(item.row, "duplicate", ticket_id=earlier.ticket.id if earlier.ticket else None,
+                                      message_id=earlier.message.id if earlier.message else None,
+                                      reason="this message was received before")
+        db.session.flush()
 
 
-def _known_messages(scope: TenantScope, parsed: ParsedMail, dedup_key: str) -> dict[str, tuple[int, int]]:
-    """One query for both questions: was this message seen before, and which of ours does it answer?
-
-    Keys are dedup keys and Message-ID headers; values (message id, ticket id)."""
-    ids = [value for value in [parsed.message_id, *parsed.thread_ids[:50]] if value]
-    condition = Message.dedup_key == dedup_key
+def _known_messages(scope: TenantScope, items: list[_Item]) -> dict[str, tuple[int, int]]:
+    """One query for the whole batch: which messages were seen before, and which stored
+    messages they answer. Keys are dedup keys and Message-ID headers; values (message id, ticket id)."""
+    keys = {item.dedup_key for item in items}
+    ids = {value for item in items for value in [item.parsed.message_id, *item.parsed.thread_ids[:50]] if value}
+    condition = Message.dedup_key.in_(keys)
     if ids:
         condition = or_(condition, Message.message_id_header.in_(ids))
     rows = db.session.execute(
         scope.select(Message, condition)
         .with_only_columns(Message.id, Message.ticket_id, Message.dedup_key, Message.message_id_header)
+        .order_by(Message.id)
     ).all()
     known: dict[str, tuple[int, int]] = {}
     for row in rows:
-        if row.dedup_key == dedup_key:
-            known[dedup_key] = (row.id, row.ticket_id)
+        if row.dedup_key in keys:
+            known.setdefault(row.dedup_key, (row.id, row.ticket_id))
         if row.message_id_header:
             known.setdefault(row.message_id_header, (row.id, row.ticket_id))
     return known
@@ -234,38 +371,17 @@ def _is_support_address(address: str) -> bool:
     return address in addresses
 
 
-def _thread(scope: TenantScope, client: Client, parsed: ParsedMail,
-            known: dict[str, tuple[int, int]]) -> tuple[Ticket | None, str | None]:
-    """The ticket this message answers, within this client only; (None, reference) for a closed one."""
-    ticket_id = next((known[value][1] for value in parsed.thread_ids[:50] if value in known), None)
-    ticket = scope.get(Ticket, ticket_id) if ticket_id else None
-    if ticket is None:
-        for prefix, number in SUBJECT_TOKEN.findall(parsed.subject):
-            if prefix.upper() == client.ticket_prefix.upper():
-                ticket = db.session.scalar(scope.select(Ticket, Ticket.number == int(number)))
-                if ticket is not None:
-                    break
-    for _ in range(5):
-        if ticket is None or ticket.merged_into_id is None:
-            break
-        ticket = scope.get(Ticket, ticket.merged_into_id)
-    if ticket is not None and ticket.status == "closed":
-        return None, ticket.reference
-    return ticket, None
-
-
-def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail, commit: bool) -> IngestResult:
+def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail) -> IngestResult:
     bounce = parsed.bounce
     if bounce.action != "failed":
-        return _finish(row, "ignored", reason=f"delivery status notification, action {bounce.action}",
-                       commit=commit)
+        return _settle(row, "ignored", reason=f"delivery status notification, action {bounce.action}")
     target = db.session.scalar(
         scope.select(Message, Message.kind == "outbound",
-                     Message.message_id_header.in_(bounce.original_message_ids[:50] or [""]))
+                     Message.message_id_header.in_(bounce.original_message_ids[:50]))
         .order_by(Message.id.desc()).limit(1)
     ) if bounce.original_message_ids else None
     if target is None:
-        return _finish(row, "ignored", reason="a bounce for no message we sent", commit=commit)
+        return _settle(row, "ignored", reason="a bounce for no message we sent")
     target.delivery_status = "bounced"
     target.delivery_error = (bounce.diagnostic or "bounced")[:2000]
     ticket = target.ticket
@@ -274,7 +390,7 @@ def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail, commit: bo
                     "recipients": bounce.recipients[:10]},
         "ticket": ticket_summary(ticket),
     }, ticket_id=ticket.id)
-    return _finish(row, "bounce", ticket_id=ticket.id, message_id=target.id, commit=commit)
+    return _settle(row, "bounce", ticket_id=ticket.id, message_id=target.id)
 
 
 def _over_sender_limit(client_id: int, sender: str) -> bool:

@@ -87,6 +87,26 @@ def record(
     return Recorded(event.id, event.seq)
 
 
+def record_many(client_id: int, entries: list[tuple[str, Actor, dict[str, Any], int | None]]) -> list[Event]:
+    """Several events of one client in order, with one counter update and one bulk insert.
+
+    Each entry is (type, actor, data, ticket_id). Like ``record``: call it last before commit.
+    """
+    if not entries:
+        return []
+    db.session.flush()
+    last = counters.advance(client_id, "event", len(entries))
+    first = last - len(entries) + 1
+    rows = [Event(client_id=client_id, seq=first + index, type=event_type, ticket_id=ticket_id,
+                  actor_type=actor.kind, actor_id=actor.id, data=data)
+            for index, (event_type, actor, data, ticket_id) in enumerate(entries)]
+    db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        outbox.add(PUBLISH_TASK, {"event_id": row.id}, client_id=client_id)
+    return rows
+
+
 def _record_in_one_statement(client_id: int, event_type: str, actor: Actor, data: dict[str, Any],
                              ticket_id: int | None, publish_task: str) -> Recorded:
     job = outbox.PendingJob(outbox.new_outbox_id(), outbox.REALTIME_QUEUE, publish_task, {})

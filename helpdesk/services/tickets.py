@@ -93,11 +93,24 @@ def open_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor, contact:
                 first_message: dict[str, Any] | None) -> tuple[Ticket, Message | None]:
     """Add a new ticket (and its first customer message) to the session, routed and on the SLA
     clock, with its event; the caller commits through the outbox."""
+    ticket = build_ticket(scope, data, contact, counters.next_ticket_number(scope.client_id), utcnow())
+    db.session.add(ticket)
+    db.session.flush()
+    start_ticket(ticket)
+    message = None
+    if first_message is not None:
+        message = new_message(ticket, "inbound", contact_id=ticket.contact_id, **first_message)
+    events.record(ticket.client_id, "ticket.created", actor, {"ticket": summary(ticket)}, ticket_id=ticket.id)
+    return ticket, message
+
+
+def build_ticket(scope: TenantScope, data: dict[str, Any], contact: Contact | None, number: int,
+                 now: datetime) -> Ticket:
+    """A new ticket object in its first region's queue (not yet added or flushed)."""
     client_id = scope.client_id
     region = routing.initial_region(client_id)
-    now = utcnow()
-    ticket = Ticket(
-        client_id=client_id, number=counters.next_ticket_number(client_id),
+    return Ticket(
+        client_id=client_id, number=number,
         client=db.session.get(Client, client_id), contact=contact, channel=data.get("channel", "api"),
         subject=data["subject"].strip(), status="new", priority=data.get("priority", "normal"),
         language=data.get("language") or (contact.language if contact else None),
@@ -106,15 +119,12 @@ def open_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor, contact:
         tags=sorted(set(data.get("tags") or [])), custom_fields=data.get("custom_fields") or {},
         created_at=now, updated_at=now,
     )
-    db.session.add(ticket)
-    db.session.flush()
+
+
+def start_ticket(ticket: Ticket) -> None:
+    """A flushed new ticket starts its SLA clocks and asks to be routed."""
     sla_clock.start(ticket)
-    message = None
-    if first_message is not None:
-        message = new_message(ticket, "inbound", contact_id=ticket.contact_id, **first_message)
     tasks.request_routing(ticket)
-    events.record(client_id, "ticket.created", actor, {"ticket": summary(ticket)}, ticket_id=ticket.id)
-    return ticket, message
 
 
 def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: IdempotencyRequest | None):
@@ -132,7 +142,8 @@ def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: Id
 
 
 def new_message(ticket: Ticket, kind: str, *, body_text: str = "", body_html: str | None = None,
-                contact_id: int | None = None, agent_id: int | None = None, **fields: Any) -> Message:
+                contact_id: int | None = None, agent_id: int | None = None, flush: bool = True,
+                **fields: Any) -> Message:
     """A message on the ticket; ``body_html`` must already be sanitised."""
     message = Message(
         client_id=ticket.client_id, ticket_id=ticket.id, kind=kind, channel=fields.pop("channel", ticket.channel),
@@ -143,7 +154,8 @@ def new_message(ticket: Ticket, kind: str, *, body_text: str = "", body_html: st
         # Keep a loaded conversation current; never load a long one just to append to it.
         ticket.messages.append(message)
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 
@@ -221,10 +233,15 @@ def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any
 
 
 def customer_message_added(ticket: Ticket, message: Message, actor: Actor, *, counts_as_reply: bool = True) -> None:
-    """A customer wrote again: reopen a solved or pending ticket, run the SLA clock, tell everyone.
+    """A customer wrote again: update the ticket (see ``apply_customer_message``) and tell everyone."""
+    apply_customer_message(ticket, utcnow(), counts_as_reply=counts_as_reply)
+    db.session.flush()
+    events.record(ticket.client_id, "message.created", actor, message_event(ticket, message), ticket_id=ticket.id)
 
-    An automatic message (out-of-office, list mail) is recorded but does not reopen or restart clocks."""
-    now = utcnow()
+
+def apply_customer_message(ticket: Ticket, now: datetime, *, counts_as_reply: bool = True) -> None:
+    """Reopen a solved or pending ticket and run the SLA clock. An automatic message
+    (out-of-office, list mail) is recorded but neither reopens nor restarts clocks."""
     if counts_as_reply:
         if ticket.status in ("solved", "pending"):
             previous = ticket.status
@@ -232,11 +249,13 @@ def customer_message_added(ticket: Ticket, message: Message, actor: Actor, *, co
             _follow_status_change(ticket, previous, "open")
         sla_clock.customer_replied(ticket, now)
     ticket.updated_at = now
-    db.session.flush()
-    events.record(ticket.client_id, "message.created", actor, {
+
+
+def message_event(ticket: Ticket, message: Message) -> dict[str, Any]:
+    return {
         "message": {"id": message.id, "kind": message.kind, "excerpt": excerpt(message.new_text or message.body_text)},
         "ticket": summary(ticket),
-    }, ticket_id=ticket.id)
+    }
 
 
 def add_agent_message(scope: TenantScope, ticket_id: int, agent_id: int, data: dict[str, Any]) -> Message:
@@ -260,10 +279,8 @@ def add_agent_message(scope: TenantScope, ticket_id: int, agent_id: int, data: d
         _follow_status_change(ticket, previous, new_status)
     ticket.updated_at = now
     db.session.flush()
-    events.record(ticket.client_id, "message.created", Actor("agent", agent_id), {
-        "message": {"id": message.id, "kind": message.kind, "excerpt": excerpt(message.body_text)},
-        "ticket": summary(ticket),
-    }, ticket_id=ticket.id)
+    events.record(ticket.client_id, "message.created", Actor("agent", agent_id), message_event(ticket, message),
+                  ticket_id=ticket.id)
     outbox.commit()
     return message
 
