@@ -18,7 +18,7 @@ from helpdesk.models import Client
 from helpdesk.services import email_ingest
 from helpdesk.services.email_ingest import IngestOptions
 
-IMPORT_BATCH = 200
+IMPORT_BATCH = 500
 # Old mail is filed, not answered: no acknowledgements, no loop limit.
 IMPORT_OPTIONS = IngestOptions(auto_ack=False, rate_limit=False)
 OUTCOME_LABELS = (("created", "tickets created"), ("appended", "messages appended"), ("duplicate", "duplicates"),
