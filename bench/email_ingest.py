@@ -33,7 +33,17 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from harness import PROJECT, Processes, add_store_arguments, free_port, percentile, run_per_backend, stores, summary
+from harness import (
+    PROJECT,
+    CpuMeter,
+    Processes,
+    add_store_arguments,
+    free_port,
+    percentile,
+    run_per_backend,
+    stores,
+    summary,
+)
 
 VENV_BIN = Path(sys.executable).parent
 REPLIES_PER_THREAD = 4
@@ -192,6 +202,7 @@ def bench_http(backend: str, args, rounds, workdir: Path) -> dict:
             procs.wait_http(f"http://127.0.0.1:{port}/readyz")
             latencies: list[float] = []
             errors: list = []
+            meter = CpuMeter(procs)
             started = time.perf_counter()
             for round_messages in rounds:
                 raws = [raw for _, raw in round_messages]
@@ -203,6 +214,7 @@ def bench_http(backend: str, args, rounds, workdir: Path) -> dict:
                 for thread in threads:
                     thread.join()
             elapsed = time.perf_counter() - started
+            cpu = meter.read()
             accuracy, tickets, found = threading_accuracy(env, rounds)
         finally:
             procs.stop()
@@ -212,6 +224,8 @@ def bench_http(backend: str, args, rounds, workdir: Path) -> dict:
     print(f"POST latency         {summary(latencies)}")
     print(f"threading accuracy   {accuracy * 100:.2f}% ({tickets} tickets for {len(rounds[0])} threads, "
           f"{found} messages stored)")
+    print("CPU ms per message   " + ", ".join(f"{name} {seconds / total * 1000:.1f}" for name, seconds in cpu.items())
+          + f" (machine: {os.cpu_count()} cores)")
     if errors:
         print("first errors:", errors[:3])
     return {"rate": total / elapsed, "accuracy": accuracy, "p99": percentile(latencies, 99)}

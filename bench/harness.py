@@ -15,6 +15,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import redis
 import requests
 from sqlalchemy import create_engine, make_url, text
@@ -171,3 +172,36 @@ class Processes:
                 child.kill()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)  # children such as RQ's scheduler process
+
+
+class CpuMeter:
+    """CPU seconds used during the load phase by each part of the system (psutil)."""
+
+    def __init__(self, procs: Processes) -> None:
+        self.groups = {
+            "web": [psutil.Process(c.pid) for name, c in procs.children if name == "web"],
+            "rq": [psutil.Process(c.pid) for name, c in procs.children if name.startswith("worker")],
+            "load-generator": [psutil.Process()],
+            "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")],
+            "redis": [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("redis")],
+        }
+        for name in ("web", "rq"):
+            self.groups[name] += [c for p in self.groups[name] for c in p.children(recursive=True)]
+        self.start = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        totals = {}
+        for name, members in self.groups.items():
+            total = 0.0
+            for proc in members:
+                try:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+                except psutil.Error:
+                    pass
+            totals[name] = total
+        return totals
+
+    def read(self) -> dict[str, float]:
+        end = self._sample()
+        return {name: end[name] - self.start[name] for name in end}

@@ -24,11 +24,11 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
 import requests
 import socketio
 
 from harness import (
+    CpuMeter,
     Processes,
     add_store_arguments,
     free_port,
@@ -100,39 +100,6 @@ class AgentSockets:
     def close(self) -> None:
         for sio in self.clients:
             threading.Thread(target=sio.disconnect, daemon=True).start()
-
-
-class CpuMeter:
-    """CPU seconds used during the load phase by each part of the system (psutil)."""
-
-    def __init__(self, procs: Processes) -> None:
-        self.groups = {
-            "web": [psutil.Process(c.pid) for name, c in procs.children if name == "web"],
-            "rq": [psutil.Process(c.pid) for name, c in procs.children if name.startswith("worker")],
-            "load-generator": [psutil.Process()],
-            "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")],
-            "redis": [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("redis")],
-        }
-        for name in ("web", "rq"):
-            self.groups[name] += [c for p in self.groups[name] for c in p.children(recursive=True)]
-        self.start = self._sample()
-
-    def _sample(self) -> dict[str, float]:
-        totals = {}
-        for name, members in self.groups.items():
-            total = 0.0
-            for proc in members:
-                try:
-                    times = proc.cpu_times()
-                    total += times.user + times.system
-                except psutil.Error:
-                    pass
-            totals[name] = total
-        return totals
-
-    def read(self) -> dict[str, float]:
-        end = self._sample()
-        return {name: end[name] - self.start[name] for name in end}
 
 
 def post_loop(port: int, key: str, deadline: float, results: list, errors: list) -> None:

@@ -105,7 +105,13 @@ def set_active(client_id: int, active: bool) -> None:
         raise NotFound("No such client.")
     client.active = active
     db.session.commit()
-    app_cache("api_keys", API_KEY_CACHE_SECONDS).clear()
+    forget_cached_credentials()
+
+
+def forget_cached_credentials() -> None:
+    """This process stops trusting cached keys and secrets at once (others within seconds)."""
+    for name in ("api_keys", "inbound-clients", "support-addresses"):
+        app_cache(name, API_KEY_CACHE_SECONDS).clear()
 
 
 def configure_email(slug: str, *, mailgun_signing_key: str | None = None, basic_auth: str | None = None,
@@ -132,4 +138,5 @@ def configure_email(slug: str, *, mailgun_signing_key: str | None = None, basic_
             raise Conflict(f"{address} is already a support address.", {"support_address": [address]})
         db.session.add(SupportAddress(client_id=client.id, email=address))
     db.session.commit()
+    forget_cached_credentials()
     return client

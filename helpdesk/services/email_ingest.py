@@ -113,8 +113,10 @@ def file_batch(rows: list[InboundRaw], options: IngestOptions | None = None) -> 
 
 
 def _settle(row: InboundRaw, status: str, *, ticket_id: int | None = None, message_id: int | None = None,
-            reason: str | None = None) -> IngestResult:
+            reason: str | None = None, parsed: ParsedMail | None = None) -> IngestResult:
     row.status, row.error, row.processed_at = status, reason, utcnow()
+    if parsed is not None:
+        row.sender, row.message_id = parsed.from_email, parsed.message_id
     row.attempts += 1
     row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
     return IngestResult(status, row.id, row.ticket_id, message_id, reason)
@@ -177,7 +179,6 @@ class _Batch:
                 item.result = _settle(row, "quarantined", reason=parsed.reason)
                 continue
             item.parsed, item.dedup_key = parsed, _dedup_key(parsed, row)
-            row.sender, row.message_id = parsed.from_email, parsed.message_id
             live.append(item)
         return live
 
@@ -199,19 +200,21 @@ class _Batch:
             if parsed.message_id:
                 seen[parsed.message_id] = item
             filed.append(item)
-        db.session.flush()  # new contacts get their ids
+        if any(item.contact.id is None for item in filed):
+            db.session.flush()  # new contacts get their ids
         return filed
 
     def _settled_early(self, item: _Item, known: dict, seen: dict[str, _Item]) -> bool:
         """Loops, duplicates, bounces and held senders end here; True when the item is done."""
         parsed, row = item.parsed, item.row
         if _is_support_address(parsed.from_email):
-            item.result = _settle(row, "ignored", reason="sent from one of our support addresses (mail loop)")
+            item.result = _settle(row, "ignored", reason="sent from one of our support addresses (mail loop)",
+                                  parsed=parsed)
             return True
         duplicate = known.get(item.dedup_key) or (known.get(parsed.message_id) if parsed.message_id else None)
         if duplicate is not None:
             item.result = _settle(row, "duplicate", ticket_id=duplicate[1], message_id=duplicate[0],
-                                  reason="this message was received before")
+                                  reason="this message was received before", parsed=parsed)
             return True
         earlier = seen.get(item.dedup_key) or (seen.get(parsed.message_id) if parsed.message_id else None)
         if earlier is not None:
@@ -223,7 +226,7 @@ class _Batch:
         if self.options.rate_limit and _over_sender_limit(self.client.id, parsed.from_email):
             config = current_app.config
             item.result = _settle(row, "rate_limited", reason=f"more than {config['MAIL_SENDER_LIMIT']} messages "
-                                  f"from {parsed.from_email} in {config['MAIL_SENDER_WINDOW']} s")
+                                  f"from {parsed.from_email} in {config['MAIL_SENDER_WINDOW']} s", parsed=parsed)
             return True
         return False
 
@@ -317,13 +320,13 @@ class _Batch:
         events.record_many(self.client.id, entries)
         for item in filed:
             item.result = _settle(item.row, "created" if item.opens_ticket else "appended",
-                                  ticket_id=item.ticket.id, message_id=item.message.id)
+                                  ticket_id=item.ticket.id, message_id=item.message.id, parsed=item.parsed)
         for item in self.items:
             if item.duplicate_of is not None:
                 earlier = item.duplicate_of
                 item.result = _settle(item.row, "duplicate", ticket_id=earlier.ticket.id if earlier.ticket else None,
                                       message_id=earlier.message.id if earlier.message else None,
-                                      reason="this message was received before")
+                                      reason="this message was received before", parsed=item.parsed)
         db.session.flush()
 
 
@@ -374,14 +377,15 @@ def _is_support_address(address: str) -> bool:
 def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail) -> IngestResult:
     bounce = parsed.bounce
     if bounce.action != "failed":
-        return _settle(row, "ignored", reason=f"delivery status notification, action {bounce.action}")
+        return _settle(row, "ignored", reason=f"delivery status notification, action {bounce.action}",
+                       parsed=parsed)
     target = db.session.scalar(
         scope.select(Message, Message.kind == "outbound",
                      Message.message_id_header.in_(bounce.original_message_ids[:50]))
         .order_by(Message.id.desc()).limit(1)
     ) if bounce.original_message_ids else None
     if target is None:
-        return _settle(row, "ignored", reason="a bounce for no message we sent")
+        return _settle(row, "ignored", reason="a bounce for no message we sent", parsed=parsed)
     target.delivery_status = "bounced"
     target.delivery_error = (bounce.diagnostic or "bounced")[:2000]
     ticket = target.ticket
@@ -390,7 +394,7 @@ def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail) -> IngestR
                     "recipients": bounce.recipients[:10]},
         "ticket": ticket_summary(ticket),
     }, ticket_id=ticket.id)
-    return _settle(row, "bounce", ticket_id=ticket.id, message_id=target.id)
+    return _settle(row, "bounce", ticket_id=ticket.id, message_id=target.id, parsed=parsed)
 
 
 def _over_sender_limit(client_id: int, sender: str) -> bool:

@@ -87,12 +87,16 @@ def record(
     return Recorded(event.id, event.seq)
 
 
-def record_many(client_id: int, entries: list[tuple[str, Actor, dict[str, Any], int | None]]) -> list[Event]:
+def record_many(client_id: int, entries: list[tuple[str, Actor, dict[str, Any], int | None]]) -> None:
     """Several events of one client in order, with one counter update and one bulk insert.
 
     Each entry is (type, actor, data, ticket_id). Like ``record``: call it last before commit.
     """
     if not entries:
+        return []
+    if len(entries) == 1 and db.engine.dialect.name == "postgresql":
+        event_type, actor, data, ticket_id = entries[0]
+        record(client_id, event_type, actor, data, ticket_id)  # one statement
         return []
     db.session.flush()
     last = counters.advance(client_id, "event", len(entries))
@@ -104,7 +108,6 @@ def record_many(client_id: int, entries: list[tuple[str, Actor, dict[str, Any], 
     db.session.flush()
     for row in rows:
         outbox.add(PUBLISH_TASK, {"event_id": row.id}, client_id=client_id)
-    return rows
 
 
 def _record_in_one_statement(client_id: int, event_type: str, actor: Actor, data: dict[str, Any],

@@ -9,6 +9,7 @@ ignored, rate_limited, quarantined). Any 2xx means we kept the message.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from helpdesk.mail.providers import POSTMARK_SOURCE, form_fields
 from helpdesk.models import Client
 from helpdesk.services import email_ingest, signatures
 from helpdesk.services.email_ingest import IngestResult
+from helpdesk.services.ttl_cache import app_cache
 
 bp = Blueprint("inbound", __name__, url_prefix="/inbound")
 csrf.exempt(bp)
@@ -37,11 +39,30 @@ class UnsupportedMediaType(AppError):
     code = "unsupported_media_type"
 
 
-def active_client(slug: str) -> Client:
-    client = db.session.scalar(select(Client).where(Client.slug == slug, Client.active.is_(True)))
+@dataclass(frozen=True)
+class InboundClient:
+    """What a signed post needs of its client; cached briefly, like API keys."""
+
+    id: int
+    slug: str
+    inbound_webhook_secret: str
+    mailgun_signing_key: str | None
+    inbound_basic_auth_sha256: str | None
+
+
+def active_client(slug: str) -> InboundClient:
+    client = app_cache("inbound-clients", 10).get_or_load(slug, lambda: _load_client(slug))
     if client is None:
         raise NotFound(f"No client company {slug!r}.", {"client_slug": [slug]})
     return client
+
+
+def _load_client(slug: str) -> InboundClient | None:
+    client = db.session.scalar(select(Client).where(Client.slug == slug, Client.active.is_(True)))
+    if client is None:
+        return None
+    return InboundClient(client.id, client.slug, client.inbound_webhook_secret, client.mailgun_signing_key,
+                         client.inbound_basic_auth_sha256)
 
 
 def _limited_body() -> bytes:
@@ -58,7 +79,7 @@ def _check_size(raw: bytes) -> bytes:
     return raw
 
 
-def _answer(client: Client, result: IngestResult):
+def _answer(result: IngestResult):
     body = {"outcome": result.outcome, "inbound_id": result.raw_id, "ticket_id": result.ticket_id,
             "message_id": result.message_id, "reason": result.reason}
     return jsonify(body), STATUS_BY_OUTCOME.get(result.outcome, 200)
@@ -72,7 +93,7 @@ def email_signed(client_slug: str):
     signatures.verify_standard_webhook([client.inbound_webhook_secret], request.headers, raw)
     if request.mimetype not in RAW_MIME_TYPES:
         raise UnsupportedMediaType("Send the raw message as message/rfc822.", {"content_type": [request.mimetype]})
-    return _answer(client, email_ingest.receive(client.id, _check_size(raw), "http"))
+    return _answer(email_ingest.receive(client.id, _check_size(raw), "http"))
 
 
 def _form_field(fields: dict[str, bytes], name: str, hint: str) -> bytes:
@@ -90,7 +111,7 @@ def email_mailgun(client_slug: str):
     text = {name: fields.get(name, b"").decode("utf-8", "replace") for name in ("timestamp", "token", "signature")}
     signatures.verify_mailgun(client.mailgun_signing_key, text["timestamp"], text["token"], text["signature"])
     raw = _form_field(fields, "body-mime", "Point the route at a URL ending in 'mime' (raw MIME).")
-    return _answer(client, email_ingest.receive(client.id, _check_size(raw), "mailgun"))
+    return _answer(email_ingest.receive(client.id, _check_size(raw), "mailgun"))
 
 
 @bp.post("/email/<client_slug>/sendgrid")
@@ -100,7 +121,7 @@ def email_sendgrid(client_slug: str):
     signatures.verify_basic_auth(client.inbound_basic_auth_sha256, request.authorization)
     fields = form_fields(request.content_type or "", _limited_body())
     raw = _form_field(fields, "email", "Tick 'POST the raw, full MIME message' in the Inbound Parse settings.")
-    return _answer(client, email_ingest.receive(client.id, _check_size(raw), "sendgrid"))
+    return _answer(email_ingest.receive(client.id, _check_size(raw), "sendgrid"))
 
 
 @bp.post("/email/<client_slug>/postmark")
@@ -116,4 +137,4 @@ def email_postmark(client_slug: str):
     if not isinstance(data, dict) or not (data.get("From") or data.get("FromFull")):
         raise ValidationFailed("This is not a Postmark inbound message.", {"From": ["Missing."]})
     result = email_ingest.receive(client.id, raw, POSTMARK_SOURCE, content_type="application/json")
-    return _answer(client, result)
+    return _answer(result)
