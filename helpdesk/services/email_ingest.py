@@ -19,6 +19,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from helpdesk.extensions import db
 from helpdesk.mail.parse import ParsedMail, ParseFailure, parse_safely
@@ -76,7 +77,9 @@ def store_raw(client_id: int | None, raw: bytes, source: str, content_type: str 
 
 def receive(client_id: int, raw: bytes, source: str, *, content_type: str = "message/rfc822",
             options: IngestOptions | None = None) -> IngestResult:
-    return process(store_raw(client_id, raw, source, content_type), options)
+    row = add_raw(client_id, raw, source, content_type)
+    db.session.commit()  # kept before it is parsed
+    return file_batch([row], options)[0]
 
 
 def process(raw_id: int, options: IngestOptions | None = None) -> IngestResult:
@@ -187,7 +190,7 @@ class _Batch:
             return []
         known = _known_messages(self.scope, live)
         tickets_by_id = self._tickets(known, live)
-        contacts = self._contacts(live)
+        contacts = self._contacts(live, tickets_by_id.values())
         seen: dict[str, _Item] = {}
         filed = []
         for item in live:
@@ -233,18 +236,25 @@ class _Batch:
     def _tickets(self, known: dict, live: list[_Item]) -> dict[int, Ticket]:
         """Every ticket the batch may answer, by id, in at most two queries."""
         wanted = {ticket_id for _, ticket_id in known.values()}
-        found = {t.id: t for t in db.session.scalars(self.scope.select(Ticket, Ticket.id.in_(wanted)))} \
-            if wanted else {}
+        # The assignee is not needed to file mail: do not load it (and its relationships).
+        query = self.scope.select(Ticket, Ticket.id.in_(wanted)).options(lazyload(Ticket.assignee))
+        found = {t.id: t for t in db.session.scalars(query)} if wanted else {}
         numbers = {int(number) for item in live for prefix, number in SUBJECT_TOKEN.findall(item.parsed.subject)
                    if prefix.upper() == self.client.ticket_prefix.upper()}
         if numbers:
-            for ticket in db.session.scalars(self.scope.select(Ticket, Ticket.number.in_(numbers))):
+            query = self.scope.select(Ticket, Ticket.number.in_(numbers)).options(lazyload(Ticket.assignee))
+            for ticket in db.session.scalars(query):
                 found[ticket.id] = ticket
         return found
 
-    def _contacts(self, live: list[_Item]) -> dict[str, Contact]:
-        emails = {item.parsed.from_email for item in live}
-        return {c.email: c for c in db.session.scalars(self.scope.select(Contact, Contact.email.in_(emails)))}
+    def _contacts(self, live: list[_Item], known_tickets) -> dict[str, Contact]:
+        """The senders' contacts: those of the tickets they answer are loaded already."""
+        contacts = {t.contact.email: t.contact for t in known_tickets if t.contact is not None and t.contact.email}
+        missing = {item.parsed.from_email for item in live} - set(contacts)
+        if missing:
+            query = self.scope.select(Contact, Contact.email.in_(missing))
+            contacts.update((c.email, c) for c in db.session.scalars(query))
+        return contacts
 
     def _new_contact(self, parsed: ParsedMail, contacts: dict[str, Contact]) -> Contact:
         contact = Contact(client_id=self.client.id, email=parsed.from_email, name=parsed.from_name)
