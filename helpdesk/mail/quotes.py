@@ -46,9 +46,17 @@ def _history_start(lines: list[str]) -> int | None:
         if ATTRIBUTION.match(line) or (line.strip().startswith(("On ", "Am ", "Le ", "El ")) and
                                        _wrapped_attribution(lines, index)):
             return index
-        if HEADER_FROM.match(line) and any(HEADER_SENT.match(following) for following in lines[index + 1:index + 4]):
+        if _header_block(lines, index):
             return index
     return None
+
+
+def _header_block(lines: list[str], index: int) -> bool:
+    """A quoted header block: From: then Sent: (Outlook), or Sent: then From: (GMX, Web.de)."""
+    following = lines[index + 1:index + 4]
+    if HEADER_FROM.match(lines[index]):
+        return any(HEADER_SENT.match(line) for line in following)
+    return bool(HEADER_SENT.match(lines[index])) and any(HEADER_FROM.match(line) for line in following)
 
 
 def _wrapped_attribution(lines: list[str], index: int) -> bool:
@@ -76,6 +84,9 @@ def split_reply(text: str) -> tuple[str, str]:
 def _without_quoted_lines(text: str) -> tuple[str, str]:
     """Drop ">" lines (inline replies keep the text between the quotes)."""
     kept, quoted = [], []
-    for line in text.split("\n"):
-        (quoted if line.lstrip().startswith(">") else kept).append(line)
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        following = next((later for later in lines[index + 1:] if later.strip()), "")
+        is_attribution = ATTRIBUTION.match(line) and following.lstrip().startswith(">")
+        (quoted if line.lstrip().startswith(">") or is_attribution else kept).append(line)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip(), "\n".join(quoted)
