@@ -8,7 +8,11 @@ fresh database each time:
 1. ``flask helpdesk import-mail`` on an mbox file (the real command, end to end);
 2. signed POSTs to /inbound/email/<client> against gunicorn (gevent) with RQ
    workers and the mail sink running, from concurrent keep-alive clients, thread
-   round by thread round (a reply is sent once the message it answers was).
+   round by thread round (a reply is sent once the message it answers was), in
+   two modes: "sync" (each answer carries the outcome: filed in the request) and
+   "async" (``Prefer: respond-async``: kept in the request, filed by the worker
+   in batches). The async clock stops when the last message is filed, not when
+   the last POST is answered.
 
 Prints messages/s and threading accuracy: the share of messages that landed on
 their own thread's ticket, with one ticket per thread.
@@ -113,11 +117,35 @@ def setup_client(env: dict) -> str:
     return secret
 
 
+def _engine(env: dict):
+    from sqlalchemy import create_engine
+
+    return create_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+
+
+def wait_until_filed(env: dict, timeout: float = 600) -> float:
+    """Wait until no stored message is waiting to be filed; returns when that was seen."""
+    from sqlalchemy import text
+
+    engine = _engine(env)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                waiting = connection.execute(text("SELECT count(*) FROM inbound_raw WHERE status = 'received'"))
+                if waiting.scalar() == 0:
+                    return time.perf_counter()
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+    raise TimeoutError("messages still waiting to be filed")
+
+
 def threading_accuracy(env: dict, rounds) -> tuple[float, int, int]:
     """(share of messages on their thread's ticket, tickets, messages found)."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+    engine = _engine(env)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT message_id_header, ticket_id FROM messages WHERE kind = 'inbound'"))
         ticket_of = dict(rows.all())
@@ -165,7 +193,7 @@ def bench_import(backend: str, args, rounds, workdir: Path) -> dict:
     return {"rate": total / elapsed, "accuracy": accuracy}
 
 
-def post_worker(port: int, secret: str, jobs: list[bytes], latencies: list, errors: list) -> None:
+def post_worker(port: int, secret: str, jobs: list[bytes], latencies: list, errors: list, prefer: dict) -> None:
     from helpdesk.services.signatures import standard_webhooks_signature
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -173,22 +201,23 @@ def post_worker(port: int, secret: str, jobs: list[bytes], latencies: list, erro
         msg_id = f"msg_{threading.get_ident()}_{n}_{time.time_ns()}"
         stamp = int(time.time())
         headers = {"Content-Type": "message/rfc822", "webhook-id": msg_id, "webhook-timestamp": str(stamp),
-                   "webhook-signature": standard_webhooks_signature(secret, msg_id, stamp, raw)}
+                   "webhook-signature": standard_webhooks_signature(secret, msg_id, stamp, raw), **prefer}
         started = time.perf_counter()
         conn.request("POST", "/inbound/email/bench", body=raw, headers=headers)
         response = conn.getresponse()
         body = response.read()
         latencies.append((time.perf_counter() - started) * 1000)
-        if response.status not in (200, 201):
+        if response.status not in (200, 201, 202):
             errors.append((response.status, body[:200]))
     conn.close()
 
 
-def bench_http(backend: str, args, rounds, workdir: Path) -> dict:
+def bench_http(backend: str, args, rounds, workdir: Path, mode: str) -> dict:
     procs = Processes(workdir)
+    prefer = {"Prefer": "respond-async"} if mode == "async" else {}
     total = sum(len(r) for r in rounds)
     sink_port = free_port()
-    with stores(backend, workdir / "http", args.pg_url, args.redis_url, DB_POOL_SIZE="20",
+    with stores(backend, workdir / f"http-{mode}", args.pg_url, args.redis_url, DB_POOL_SIZE="20",
                 SMTP_URL=f"smtp://127.0.0.1:{sink_port}") as env:
         try:
             secret = setup_client(env)
@@ -207,20 +236,23 @@ def bench_http(backend: str, args, rounds, workdir: Path) -> dict:
             for round_messages in rounds:
                 raws = [raw for _, raw in round_messages]
                 shares = [raws[i::args.concurrency] for i in range(args.concurrency)]
-                threads = [threading.Thread(target=post_worker, args=(port, secret, share, latencies, errors))
+                threads = [threading.Thread(target=post_worker,
+                                            args=(port, secret, share, latencies, errors, prefer))
                            for share in shares]
                 for thread in threads:
                     thread.start()
                 for thread in threads:
                     thread.join()
-            elapsed = time.perf_counter() - started
+            answered = time.perf_counter() - started
+            elapsed = wait_until_filed(env) - started
             cpu = meter.read()
             accuracy, tickets, found = threading_accuracy(env, rounds)
         finally:
             procs.stop()
-    print(f"\n== {backend}: {total} signed POSTs to /inbound/email, gunicorn gevent x{web_workers}, "
+    print(f"\n== {backend}: {total} signed POSTs to /inbound/email ({mode}), gunicorn gevent x{web_workers}, "
           f"1 RQ worker, mail sink, {args.concurrency} clients ==")
-    print(f"HTTP ingest rate     {total / elapsed:.1f} messages/s ({elapsed:.1f}s; errors: {len(errors)})")
+    print(f"HTTP ingest rate     {total / elapsed:.1f} messages/s filed ({elapsed:.1f}s; all answered after "
+          f"{answered:.1f}s; errors: {len(errors)})")
     print(f"POST latency         {summary(latencies)}")
     print(f"threading accuracy   {accuracy * 100:.2f}% ({tickets} tickets for {len(rounds[0])} threads, "
           f"{found} messages stored)")
@@ -236,8 +268,8 @@ def run(backend: str, args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"hd-bench-mail-{backend}-"))
     if "import" in args.paths:
         bench_import(backend, args, rounds, workdir)
-    if "http" in args.paths:
-        bench_http(backend, args, rounds, workdir)
+    for mode in args.http_modes if "http" in args.paths else []:
+        bench_http(backend, args, rounds, workdir, mode)
 
 
 def main() -> None:
@@ -247,6 +279,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
     parser.add_argument("--paths", nargs="+", choices=["import", "http"], default=["import", "http"])
+    parser.add_argument("--http-modes", nargs="+", choices=["sync", "async"], default=["sync", "async"])
     run_per_backend(parser.parse_args(), run)
 
 

@@ -325,3 +325,74 @@ def test_raw_sha_is_recorded(db, acme):
     raw = make_mail()
     raw_id = email_ingest.store_raw(acme.id, raw, "http")
     assert db.session.get(InboundRaw, raw_id).sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def _raw_statuses(db) -> list[str]:
+    db.session.expire_all()
+    return [row.status for row in db.session.scalars(select(InboundRaw).order_by(InboundRaw.id))]
+
+
+def test_respond_async_keeps_the_mail_and_one_worker_job_files_the_backlog_in_order(client, db, acme, queue):
+    first = make_mail(message_id="<async-1@customer.example>")
+    reply = make_mail("Re: Printer on fire", "Still burning.\n", message_id="<async-2@customer.example>",
+                      in_reply_to="<async-1@customer.example>")
+    answers = [post_mail(client, acme, raw, Prefer="respond-async") for raw in (first, reply, first)]
+    assert [a.status_code for a in answers] == [202, 202, 202]
+    assert all(a.headers["Preference-Applied"] == "respond-async" for a in answers)
+    assert {(a.get_json()["outcome"], a.get_json()["ticket_id"]) for a in answers} == {("accepted", None)}
+    assert _raw_statuses(db) == ["received"] * 3 and tickets_of(db, acme) == []
+    backlog_jobs = [job for job in queue.jobs("default") if job.func_name == email_ingest.BACKLOG_TASK]
+    assert len(backlog_jobs) == 1  # one queued filer per client, however many messages arrive
+
+    queue.run()
+    assert _raw_statuses(db) == ["created", "appended", "duplicate"]
+    [ticket] = tickets_of(db, acme)
+    assert [m.message_id_header for m in ticket.messages if m.kind == "inbound"] == [
+        "<async-1@customer.example>", "<async-2@customer.example>"]
+
+
+def test_without_the_preference_the_answer_is_the_outcome(client, db, acme):
+    answer = post_mail(client, acme, make_mail(), Prefer="return=minimal")
+    assert answer.status_code == 201 and answer.get_json()["outcome"] == "created"
+    assert "Preference-Applied" not in answer.headers
+
+
+def test_only_one_filer_per_client_runs_and_it_rechecks_before_leaving(db, acme, redis):
+    for n in range(3):
+        email_ingest.store_raw(acme.id, make_mail(f"Queued {n}", message_id=f"<queued-{n}@customer.example>"),
+                               "http")
+    held = redis.lock(f"helpdesk:inbound-filer:{acme.id}", timeout=30)
+    assert held.acquire(blocking=False)
+    assert email_ingest.file_backlog(acme.id) == 0  # another filer holds the client: leave it to them
+    assert _raw_statuses(db) == ["received"] * 3
+    held.release()
+    assert email_ingest.file_backlog(acme.id) == 3
+    assert _raw_statuses(db) == ["created"] * 3
+    assert email_ingest.file_backlog(acme.id) == 0
+
+
+def test_async_mail_while_redis_is_down_is_kept_and_the_sweep_files_it(app, app_factory, tmp_path):
+    from helpdesk.embedded_redis import EmbeddedRedis
+    from helpdesk.extensions import db as session_db
+    from tests.support import other_app
+
+    server = EmbeddedRedis(tmp_path / "redis-mail", socket_path=tmp_path / "mail.sock")
+    with other_app(app_factory, REDIS_URL=server.url) as app:
+        acme = make_mail_client("acme")
+        http = app.test_client()
+        server.close()  # Redis goes away: no job can be queued
+        answer = post_mail(http, acme, make_mail(message_id="<while-down@customer.example>"), Prefer="respond-async")
+        assert answer.status_code == 202 and answer.get_json()["outcome"] == "accepted"
+        raw_id = answer.get_json()["inbound_id"]
+        assert session_db.session.get(InboundRaw, raw_id).status == "received"
+
+        server = EmbeddedRedis(tmp_path / "redis-mail-2", socket_path=tmp_path / "mail.sock")  # back, empty
+        try:
+            row = session_db.session.get(InboundRaw, raw_id)
+            row.received_at = row.received_at - email_ingest.STALE_AFTER * 2
+            session_db.session.commit()
+            assert email_ingest.reprocess_stale() == 1
+            session_db.session.expire_all()
+            assert session_db.session.get(InboundRaw, raw_id).status == "created"
+        finally:
+            server.close()

@@ -122,3 +122,24 @@ def test_silent_agents_are_taken_offline_and_heartbeats_keep_them(app, client, l
     states = [log.state for log in db.session.scalars(
         db.select(PresenceLog).where(PresenceLog.agent_id == quiet.id).order_by(PresenceLog.id))]
     assert states == ["online", "offline"]
+
+
+def test_a_filed_batch_of_mail_is_pushed_in_order_by_one_job(app, client, login, socketio_client, queue, redis):
+    from helpdesk.services import email_ingest
+    from helpdesk.services.events import PUBLISH_MANY_TASK
+    from tests.mail_helpers import make_mail, make_mail_client
+
+    acme = make_mail_client("acme")
+    lead = make_agent("lead@helpdesk.test", role="supervisor")
+    login(lead.email)
+    sio = socketio_client()
+    for n in range(4):
+        email_ingest.store_raw(acme.id, make_mail(f"Batch {n}", message_id=f"<batch-{n}@customer.example>"), "http")
+    assert email_ingest.file_backlog(acme.id) == 4
+    [row] = db.session.scalars(db.select(Outbox).where(Outbox.task == PUBLISH_MANY_TASK)).all()
+    assert len(row.payload["event_ids"]) == 4
+    queue.run()
+    created = _events(sio, "ticket.created")
+    assert [e["data"]["ticket"]["subject"] for e in created] == [f"Batch {n}" for n in range(4)]
+    assert [e["seq"] for e in created] == sorted(e["seq"] for e in created)
+    assert Job.fetch(row.id, connection=redis).get_status() == "finished"

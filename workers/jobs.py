@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
@@ -27,6 +29,18 @@ def publish_event(event_id: int) -> list[str] | None:
         rooms = push_event(event)
         db.session.rollback()
     return rooms
+
+
+def publish_events(event_ids: list[int]) -> int:
+    """Push several stored events of one client in sequence order (a filed batch of mail)."""
+    with read_only():
+        found = db.session.scalars(select(Event).where(Event.id.in_(event_ids)).order_by(Event.seq)).all()
+        for event in found:
+            push_event(event)
+        db.session.rollback()
+    if len(found) < len(event_ids):
+        log.warning("publish_events: %d of %d events not found", len(event_ids) - len(found), len(event_ids))
+    return len(found)
 
 
 def route_ticket(ticket_id: int) -> dict | None:
@@ -64,6 +78,10 @@ def reconcile_outbox() -> dict[str, int]:
 
 def send_email(message_id: int) -> str:
     return email_out.send(message_id)
+
+
+def file_inbound_backlog(client_id: int) -> int:
+    return email_ingest.file_backlog(client_id)
 
 
 def reprocess_stale_inbound() -> int:

@@ -5,6 +5,11 @@ message is parsed and filed in a second transaction. A parse failure or an
 unexpected error leaves the raw row in the quarantine with its reason, where an
 admin can reprocess it; a process that dies in between leaves it "received",
 and the periodic ``reprocess_stale`` picks it up.
+
+Filing happens either at once (``receive``: the sender learns the outcome) or
+right after, by a worker (``accept``: the sender only needs to know we kept it).
+The worker files a client's backlog in arrival order, in batches, one filer per
+client at a time, so a reply is never filed before the message it answers.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from helpdesk.services.storage import attachment_store
 from helpdesk.services.summaries import ticket_summary
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.services.ttl_cache import app_cache
-from workers.queues import get_redis
+from workers.queues import DEFAULT_QUEUE, get_queue, get_redis
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,9 @@ SUBJECT_TOKEN = re.compile(r"\[#\s*([A-Za-z0-9_]+)-(\d+)\s*\]")
 CID_SRC = re.compile(r"""(src\s*=\s*["'])cid:([^"']+)(["'])""", re.IGNORECASE)
 REPROCESSABLE = ("received", "quarantined", "rate_limited")
 STALE_AFTER = timedelta(minutes=2)
+BACKLOG_TASK = "workers.jobs.file_inbound_backlog"
+BACKLOG_BATCH = 200
+FILER_LOCK_SECONDS = 120
 
 
 @dataclass
@@ -80,6 +88,73 @@ def receive(client_id: int, raw: bytes, source: str, *, content_type: str = "mes
     row = add_raw(client_id, raw, source, content_type)
     db.session.commit()  # kept before it is parsed
     return file_batch([row], options)[0]
+
+
+def accept(client_id: int, raw: bytes, source: str, *, content_type: str = "message/rfc822") -> IngestResult:
+    """Keep the bytes and have a worker file them; the answer only says they are safe."""
+    row = add_raw(client_id, raw, source, content_type)
+    db.session.commit()
+    schedule_backlog(client_id)
+    return IngestResult("accepted", row.id, reason="kept; it is filed in the background")
+
+
+def _backlog_flag(client_id: int) -> str:
+    return f"helpdesk:inbound-backlog-queued:{client_id}"
+
+
+def schedule_backlog(client_id: int) -> None:
+    """One queued filing job per client at a time: the flag stands until the job starts.
+
+    The "received" rows themselves are the durable record: should Redis be down,
+    ``reprocess_stale`` files them later.
+    """
+    try:
+        connection = get_redis()
+        if connection.set(_backlog_flag(client_id), "1", nx=True, ex=60):
+            get_queue(DEFAULT_QUEUE, connection).enqueue(BACKLOG_TASK, kwargs={"client_id": client_id},
+                                                         result_ttl=60, failure_ttl=7 * 24 * 3600)
+    except RedisError as exc:
+        log.warning("inbound backlog for client %s waits for the sweep (redis): %s", client_id, exc)
+
+
+def file_backlog(client_id: int, options: IngestOptions | None = None) -> int:
+    """File the client's received messages in arrival order; returns how many were filed.
+
+    Only one filer per client runs at once (a Redis lock). A filer rechecks the
+    backlog after letting go of the lock, so a message stored while it was
+    finishing is never left for the sweep.
+    """
+    connection = get_redis()
+    connection.delete(_backlog_flag(client_id))  # what arrives from now on queues another job
+    filed = 0
+    while _backlog(client_id, 1):
+        lock = connection.lock(f"helpdesk:inbound-filer:{client_id}", timeout=FILER_LOCK_SECONDS)
+        if not lock.acquire(blocking=False):
+            return filed  # the holder files what is there, and rechecks when done
+        try:
+            while rows := _backlog(client_id, BACKLOG_BATCH):
+                filed += len(file_batch(rows, options))
+                lock.reacquire()
+        finally:
+            _release(lock)
+    return filed
+
+
+def _backlog(client_id: int, limit: int) -> list[InboundRaw]:
+    rows = list(db.session.scalars(
+        select(InboundRaw).where(InboundRaw.client_id == client_id, InboundRaw.status == "received")
+        .order_by(InboundRaw.id).limit(limit)
+    ))
+    if limit == 1:
+        db.session.rollback()  # only a look: do not hold a snapshot or SQLite's lock
+    return rows
+
+
+def _release(lock) -> None:
+    try:
+        lock.release()
+    except RedisError as exc:  # expired (a very slow batch) or Redis gone: the lock frees itself
+        log.warning("inbound filer lock: %s", exc)
 
 
 def process(raw_id: int, options: IngestOptions | None = None) -> IngestResult:
@@ -461,14 +536,18 @@ def safe_filename(name: str) -> str:
 def reprocess_stale() -> int:
     """Raw messages left "received" by a process that died between storing and filing them."""
     cutoff = utcnow() - STALE_AFTER
-    ids = db.session.scalars(
-        select(InboundRaw.id).where(InboundRaw.status == "received", InboundRaw.received_at < cutoff)
+    stale = db.session.execute(
+        select(InboundRaw.id, InboundRaw.client_id).where(InboundRaw.status == "received",
+                                                          InboundRaw.received_at < cutoff)
         .order_by(InboundRaw.id).limit(500)
     ).all()
     db.session.rollback()
-    for raw_id in ids:
-        process(raw_id)
-    return len(ids)
+    for client_id in dict.fromkeys(row.client_id for row in stale if row.client_id is not None):
+        file_backlog(client_id)
+    for row in stale:
+        if row.client_id is None:
+            process(row.id)
+    return len(stale)
 
 
 def quarantined(limit: int = 100) -> list[InboundRaw]:

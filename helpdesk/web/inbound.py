@@ -4,6 +4,10 @@ No session, no CSRF: each request proves itself by its signature or basic auth,
 checked against the client named in the URL. Answers are JSON; the outcome
 says what became of the message (created, appended, duplicate, bounce,
 ignored, rate_limited, quarantined). Any 2xx means we kept the message.
+
+A sender that does not need the outcome asks for ``Prefer: respond-async``
+(RFC 7240): the message is kept, a worker files it moments later, and the
+answer is 202 "accepted" with ``Preference-Applied: respond-async``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from helpdesk.services.ttl_cache import app_cache
 bp = Blueprint("inbound", __name__, url_prefix="/inbound")
 csrf.exempt(bp)
 
-STATUS_BY_OUTCOME = {"created": 201, "quarantined": 202, "rate_limited": 202}
+STATUS_BY_OUTCOME = {"created": 201, "quarantined": 202, "rate_limited": 202, "accepted": 202}
 RAW_MIME_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
 
 
@@ -79,10 +83,27 @@ def _check_size(raw: bytes) -> bytes:
     return raw
 
 
+def _wants_async() -> bool:
+    preferences = {token.strip().split("=", 1)[0].lower()
+                   for value in request.headers.getlist("Prefer") for token in value.split(",")}
+    return "respond-async" in preferences
+
+
+def _ingest(client_id: int, raw: bytes, source: str, content_type: str = "message/rfc822"):
+    if _wants_async():
+        result = email_ingest.accept(client_id, raw, source, content_type=content_type)
+        response = _answer(result)
+        response.headers["Preference-Applied"] = "respond-async"
+        return response
+    return _answer(email_ingest.receive(client_id, raw, source, content_type=content_type))
+
+
 def _answer(result: IngestResult):
     body = {"outcome": result.outcome, "inbound_id": result.raw_id, "ticket_id": result.ticket_id,
             "message_id": result.message_id, "reason": result.reason}
-    return jsonify(body), STATUS_BY_OUTCOME.get(result.outcome, 200)
+    response = jsonify(body)
+    response.status_code = STATUS_BY_OUTCOME.get(result.outcome, 200)
+    return response
 
 
 @bp.post("/email/<client_slug>")
@@ -93,7 +114,7 @@ def email_signed(client_slug: str):
     signatures.verify_standard_webhook([client.inbound_webhook_secret], request.headers, raw)
     if request.mimetype not in RAW_MIME_TYPES:
         raise UnsupportedMediaType("Send the raw message as message/rfc822.", {"content_type": [request.mimetype]})
-    return _answer(email_ingest.receive(client.id, _check_size(raw), "http"))
+    return _ingest(client.id, _check_size(raw), "http")
 
 
 def _form_field(fields: dict[str, bytes], name: str, hint: str) -> bytes:
@@ -111,7 +132,7 @@ def email_mailgun(client_slug: str):
     text = {name: fields.get(name, b"").decode("utf-8", "replace") for name in ("timestamp", "token", "signature")}
     signatures.verify_mailgun(client.mailgun_signing_key, text["timestamp"], text["token"], text["signature"])
     raw = _form_field(fields, "body-mime", "Point the route at a URL ending in 'mime' (raw MIME).")
-    return _answer(email_ingest.receive(client.id, _check_size(raw), "mailgun"))
+    return _ingest(client.id, _check_size(raw), "mailgun")
 
 
 @bp.post("/email/<client_slug>/sendgrid")
@@ -121,7 +142,7 @@ def email_sendgrid(client_slug: str):
     signatures.verify_basic_auth(client.inbound_basic_auth_sha256, request.authorization)
     fields = form_fields(request.content_type or "", _limited_body())
     raw = _form_field(fields, "email", "Tick 'POST the raw, full MIME message' in the Inbound Parse settings.")
-    return _answer(email_ingest.receive(client.id, _check_size(raw), "sendgrid"))
+    return _ingest(client.id, _check_size(raw), "sendgrid")
 
 
 @bp.post("/email/<client_slug>/postmark")
@@ -136,5 +157,4 @@ def email_postmark(client_slug: str):
         raise AppError("The body is not valid JSON.", {"json": ["Invalid JSON body."]}) from None
     if not isinstance(data, dict) or not (data.get("From") or data.get("FromFull")):
         raise ValidationFailed("This is not a Postmark inbound message.", {"From": ["Missing."]})
-    result = email_ingest.receive(client.id, raw, POSTMARK_SOURCE, content_type="application/json")
-    return _answer(result)
+    return _ingest(client.id, raw, POSTMARK_SOURCE, content_type="application/json")
