@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
-from helpdesk.errors import AppError, NotFound, ValidationFailed
+from helpdesk.errors import AppError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from helpdesk.extensions import csrf, db
 from helpdesk.mail.providers import POSTMARK_SOURCE, form_fields
 from helpdesk.models import Client
@@ -31,16 +31,6 @@ csrf.exempt(bp)
 
 STATUS_BY_OUTCOME = {"created": 201, "quarantined": 202, "rate_limited": 202, "accepted": 202}
 RAW_MIME_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
-
-
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "payload_too_large"
-
-
-class UnsupportedMediaType(AppError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 @dataclass(frozen=True)
