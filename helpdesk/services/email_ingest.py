@@ -126,13 +126,14 @@ def file_backlog(client_id: int, options: IngestOptions | None = None) -> int:
     """
     connection = get_redis()
     connection.delete(_backlog_flag(client_id))  # what arrives from now on queues another job
-    filed = 0
-    while _backlog(client_id, 1):
+    filed, after = 0, 0  # never the same row twice in one run, whatever became of it
+    while _backlog(client_id, 1, after):
         lock = connection.lock(f"helpdesk:inbound-filer:{client_id}", timeout=FILER_LOCK_SECONDS)
         if not lock.acquire(blocking=False):
             return filed  # the holder files what is there, and rechecks when done
         try:
-            while rows := _backlog(client_id, BACKLOG_BATCH):
+            while rows := _backlog(client_id, BACKLOG_BATCH, after):
+                after = rows[-1].id
                 filed += len(file_batch(rows, options))
                 lock.reacquire()
         finally:
@@ -140,9 +141,10 @@ def file_backlog(client_id: int, options: IngestOptions | None = None) -> int:
     return filed
 
 
-def _backlog(client_id: int, limit: int) -> list[InboundRaw]:
+def _backlog(client_id: int, limit: int, after: int = 0) -> list[InboundRaw]:
     rows = list(db.session.scalars(
-        select(InboundRaw).where(InboundRaw.client_id == client_id, InboundRaw.status == "received")
+        select(InboundRaw).where(InboundRaw.client_id == client_id, InboundRaw.status == "received",
+                                 InboundRaw.id > after)
         .order_by(InboundRaw.id).limit(limit)
     ))
     if limit == 1:
