@@ -396,3 +396,33 @@ def test_async_mail_while_redis_is_down_is_kept_and_the_sweep_files_it(app, app_
             assert session_db.session.get(InboundRaw, raw_id).status == "created"
         finally:
             server.close()
+
+
+def test_two_filers_racing_on_one_backlog_keep_every_thread_together(app, db, acme):
+    import threading
+
+    for thread in range(10):
+        for depth in range(3):
+            parent = f"<race-{thread}-{depth - 1}@customer.example>" if depth else None
+            raw = make_mail(f"Race {thread}", f"Message {depth}\n", in_reply_to=parent, references=parent,
+                            message_id=f"<race-{thread}-{depth}@customer.example>")
+            email_ingest.store_raw(acme.id, raw, "http")
+    db.session.remove()
+    filed, errors = [], []
+
+    def filer():
+        try:
+            with app.app_context():
+                filed.append(email_ingest.file_backlog(acme.id))
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    racers = [threading.Thread(target=filer) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(60)
+    assert errors == [] and sum(filed) == 30
+    assert _raw_statuses(db) == (["created"] + ["appended"] * 2) * 10
+    assert sorted(len([m for m in t.messages if m.kind == "inbound"]) for t in tickets_of(db, acme)) == [3] * 10
