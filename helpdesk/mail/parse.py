@@ -310,6 +310,10 @@ def _bodies(msg: Message) -> tuple[str, str | None, list[ParsedAttachment]]:
             attachments.append(_forwarded(part))
             continue
         filename = _filename(part)
+        if part.get_content_maintype() == "multipart":
+            # Its boundary never appears: a mail client shows the raw body as text, and so do we.
+            plain.append(clean(decode_bytes(_payload_bytes(part), part.get_content_charset())))
+            continue
         if _is_attachment(part, ctype, filename):
             attachments.append(_attachment(part, ctype, filename))
             continue
