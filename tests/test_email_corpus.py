@@ -10,6 +10,8 @@ landed on, the decoded subject, sender, text, new text, HTML and attachments.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,20 @@ def test_corpus_is_present_and_large_enough():
     assert all((CORPUS / "messages" / entry["file"]).exists() for entry in messages)
     outcomes = {entry["outcome"] for entry in messages}
     assert {"created", "appended", "duplicate", "bounce", "ignored", "quarantined"} <= outcomes
+
+
+def test_committed_corpus_is_what_the_builder_writes(tmp_path):
+    subprocess.run([sys.executable, str(CORPUS / "build_corpus.py"), "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(path.relative_to(root)): path.read_bytes() for sub in ("messages", "anchors")
+                for path in sorted((root / sub).rglob("*.eml"))}
+
+    built, committed = files(tmp_path), files(CORPUS)
+    assert sorted(built) == sorted(committed)
+    assert [name for name in built if built[name] != committed[name]] == []
+    assert (tmp_path / "expected.json").read_bytes() == (CORPUS / "expected.json").read_bytes()
 
 
 def ticket_by_reference(reference: str) -> Ticket:
