@@ -83,3 +83,34 @@ def test_basic_auth():
             signatures.verify_basic_auth(digest, given)
     with pytest.raises(Unauthorized):
         signatures.verify_basic_auth(None, {"username": "parse", "password": "s3cret"})
+
+
+# Twilio's documented request-validation example (auth token "12345").
+TWILIO_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+TWILIO_PARAMS = {"CallSid": ["CA1234567890ABCDE"], "Caller": ["+14158675309"], "Digits": ["1234"],
+                 "From": ["+14158675309"], "To": ["+18005551212"]}
+
+
+def test_twilio_reference_vectors():
+    assert signatures.twilio_signature("12345", TWILIO_URL, TWILIO_PARAMS) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    signatures.verify_twilio("12345", TWILIO_URL, TWILIO_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    # A repeated parameter: its distinct values sorted (the official libraries' vector).
+    repeated = {"Sid": ["CA123"], "SidAccount": ["AC123"], "Digits": ["5678", "1234", "1234"]}
+    assert signatures.twilio_signature("12345", TWILIO_URL, repeated) == "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+
+
+@pytest.mark.parametrize("case", ["tampered param", "wrong url", "wrong token", "missing", "not set up"])
+def test_twilio_rejections(case):
+    token, url, params, signature = "12345", TWILIO_URL, dict(TWILIO_PARAMS), "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    if case == "tampered param":
+        params["Digits"] = ["9999"]
+    elif case == "wrong url":
+        url = TWILIO_URL + "&extra=1"
+    elif case == "wrong token":
+        token = "54321"
+    elif case == "missing":
+        signature = None
+    else:
+        token = None
+    with pytest.raises(Unauthorized):
+        signatures.verify_twilio(token, url, params, signature)

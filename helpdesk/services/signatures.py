@@ -1,4 +1,4 @@
-"""Verifying signed inbound posts: Standard Webhooks, Mailgun, and HTTP basic auth.
+"""Verifying signed inbound posts: Standard Webhooks, Twilio, Mailgun, and HTTP basic auth.
 
 Written once here; every inbound channel (email, phone, client webhooks) uses it.
 Failures raise ``Unauthorized`` (401) with a reason a sender's engineer can act on.
@@ -63,6 +63,24 @@ def verify_standard_webhook(secrets: Iterable[str], headers: Mapping[str, str], 
         if any(hmac.compare_digest(expected, candidate) for candidate in offered):
             return msg_id
     raise Unauthorized("The signature does not match.", {"webhook-signature": ["No v1 signature matches."]})
+
+
+def twilio_signature(auth_token: str, url: str, params: Mapping[str, Iterable[str]]) -> str:
+    """Twilio's ``X-Twilio-Signature``: base64 HMAC-SHA1 of the full URL followed by every POST
+    parameter name and value, names sorted (a repeated name's distinct values sorted too)."""
+    signed = url + "".join(name + value for name in sorted(params) for value in sorted(set(params[name])))
+    return base64.b64encode(hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()).decode()
+
+
+def verify_twilio(auth_token: str | None, url: str, params: Mapping[str, Iterable[str]],
+                  signature: str | None) -> None:
+    if not auth_token:
+        raise Unauthorized("Twilio is not set up for this client.", {"twilio": ["No auth token."]})
+    if not signature:
+        raise Unauthorized("The request is not signed.", {"X-Twilio-Signature": ["Missing."]})
+    if not hmac.compare_digest(twilio_signature(auth_token, url, params), signature):
+        raise Unauthorized("The Twilio signature does not match; is the webhook URL exactly this one?",
+                           {"X-Twilio-Signature": ["Mismatch."], "url": [url]})
 
 
 def mailgun_signature(signing_key: str, timestamp: str, token: str) -> str:
