@@ -8,13 +8,15 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
-from helpdesk.errors import AppError
+from helpdesk.errors import AppError, NotFound
 from helpdesk.extensions import db
 from helpdesk.launcher import Launcher
 from helpdesk.mail import cli as mail_cli
 from helpdesk.mail.smtp_server import inbound_controller, sink_controller
-from helpdesk.services import agents, clients, demo, email_ingest
+from helpdesk.models import Client
+from helpdesk.services import agents, clients, demo, email_ingest, phone_adapters
 from workers.queues import ALL_QUEUES, redis_connection
 from workers.runner import run_scheduler, run_worker
 
@@ -118,6 +120,36 @@ def email_settings(client_slug, mailgun_signing_key, basic_auth, auto_ack, auto_
                            "mailgun": bool(client.mailgun_signing_key),
                            "basic_auth": bool(client.inbound_basic_auth_sha256),
                            "support_addresses": [a.email for a in client.support_addresses]}))
+
+
+@helpdesk_cli.command("phone-settings")
+@click.option("--client", "client_slug", required=True)
+@click.option("--twilio-auth-token", help="The Twilio auth token that signs status callbacks ('' to clear).")
+@click.option("--default-region", help="ISO country code for numbers written without +country (e.g. PH).")
+def phone_settings(client_slug, twilio_auth_token, default_region):
+    """Set a client's Twilio credentials and phone region."""
+    try:
+        client = clients.configure_phone(client_slug, twilio_auth_token=twilio_auth_token,
+                                         default_region=default_region)
+    except AppError as error:
+        _fail(error)
+    click.echo(json.dumps({"client": client.slug, "twilio": bool(client.twilio_auth_token),
+                           "default_region": client.default_phone_region}))
+
+
+@helpdesk_cli.command("import-calls")
+@click.option("--client", "client_slug", required=True)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_calls(client_slug, path):
+    """Import a call-log export (CSV); bad rows are reported by line number and skipped."""
+    client = db.session.scalar(select(Client).where(Client.slug == client_slug))
+    if client is None:
+        _fail(NotFound(f"No client company {client_slug!r}.", {"client": [client_slug]}))
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        summary = phone_adapters.import_csv(client.id, handle)
+    for line, problem in summary.bad_rows:
+        click.echo(f"line {line}: {problem}", err=True)
+    click.echo(summary.line())
 
 
 @helpdesk_cli.command("smtp")

@@ -55,6 +55,8 @@ class IdempotencyKey(ClientOwned, db.Model):
     resource_type: Mapped[str] = mapped_column(String(32))
     resource_id: Mapped[int] = mapped_column(Integer)
     status_code: Mapped[int] = mapped_column(Integer)
+    # The whole first answer, where a replay must repeat it word for word (client webhooks).
+    response_body: Mapped[dict | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

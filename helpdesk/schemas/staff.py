@@ -104,3 +104,29 @@ class InboundOut(Schema):
     size = fields.Function(lambda row: len(row.content or b""))
     ticket_id = fields.Integer(allow_none=True)
     received_at = fields.AwareDateTime()
+
+
+class CallIn(StrictSchema):
+    """A call an agent logs by hand on a ticket."""
+
+    direction = fields.String(load_default="outbound", validate=validate.OneOf(["inbound", "outbound"]))
+    number = fields.String(required=True, validate=validate.Length(min=3, max=64))
+    status = fields.String(load_default="completed",
+                           validate=validate.OneOf(["completed", "no-answer", "busy", "failed", "canceled"]))
+    duration_seconds = fields.Integer(validate=validate.Range(min=0, max=24 * 3600))
+    notes = fields.String(validate=validate.Length(max=10_000))
+
+
+class CallOut(Schema):
+    id = fields.Integer()
+    provider = fields.String()
+    provider_call_id = fields.String()
+    direction = fields.String()
+    status = fields.String()
+    from_number = fields.String(allow_none=True)
+    to_number = fields.String(allow_none=True)
+    duration_seconds = fields.Integer(allow_none=True)
+    recording_url = fields.String(allow_none=True)
+    agent_id = fields.Integer(allow_none=True)
+    ticket_id = fields.Integer(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)

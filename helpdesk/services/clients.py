@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import phonenumbers
 from sqlalchemy import select
 
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
@@ -114,13 +115,34 @@ def forget_cached_credentials() -> None:
         app_cache(name, API_KEY_CACHE_SECONDS).clear()
 
 
+def configure_phone(slug: str, *, twilio_auth_token: str | None = None, default_region: str | None = None) -> Client:
+    """The Twilio auth token that signs a client's callbacks, and the region for national numbers."""
+    client = _by_slug(slug)
+    if twilio_auth_token is not None:
+        client.twilio_auth_token = twilio_auth_token or None
+    if default_region is not None:
+        region = default_region.upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationFailed(f"{default_region!r} is not a phone region.",
+                                   {"default_region": ["Use an ISO country code such as US, PH or PL."]})
+        client.default_phone_region = region
+    db.session.commit()
+    forget_cached_credentials()
+    return client
+
+
+def _by_slug(slug: str) -> Client:
+    client = db.session.scalar(select(Client).where(Client.slug == slug))
+    if client is None:
+        raise NotFound(f"No client company {slug!r}.", {"client": [slug]})
+    return client
+
+
 def configure_email(slug: str, *, mailgun_signing_key: str | None = None, basic_auth: str | None = None,
                     auto_ack: bool | None = None, auto_ack_body: str | None = None,
                     support_address: str | None = None) -> Client:
     """Inbound provider credentials, acknowledgement and extra support addresses of a client."""
-    client = db.session.scalar(select(Client).where(Client.slug == slug))
-    if client is None:
-        raise NotFound(f"No client company {slug!r}.", {"client": [slug]})
+    client = _by_slug(slug)
     if mailgun_signing_key is not None:
         client.mailgun_signing_key = mailgun_signing_key or None
     if basic_auth is not None:

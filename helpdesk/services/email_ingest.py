@@ -32,6 +32,7 @@ from helpdesk.mail.providers import to_mime
 from helpdesk.models import Attachment, Client, Contact, InboundRaw, Message, SupportAddress, Ticket, utcnow
 from helpdesk.services import counters, email_out, events, outbox, tickets
 from helpdesk.services.events import Actor
+from helpdesk.services.inbound_raw import add_raw, store_raw  # noqa: F401 - store_raw is part of this API
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.summaries import ticket_summary
 from helpdesk.services.tenancy import TenantScope
@@ -67,20 +68,6 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def add_raw(client_id: int | None, raw: bytes, source: str, content_type: str = "message/rfc822") -> InboundRaw:
-    """Put the bytes as received in the session; the caller commits before parsing."""
-    row = InboundRaw(client_id=client_id, channel="email", source=source, content=raw, content_type=content_type,
-                     sha256=hashlib.sha256(raw).hexdigest(), status="received", received_at=utcnow())
-    db.session.add(row)
-    return row
-
-
-def store_raw(client_id: int | None, raw: bytes, source: str, content_type: str = "message/rfc822") -> int:
-    row = add_raw(client_id, raw, source, content_type)
-    db.session.commit()
-    return row.id
 
 
 def receive(client_id: int, raw: bytes, source: str, *, content_type: str = "message/rfc822",

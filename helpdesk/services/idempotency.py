@@ -40,8 +40,9 @@ def lookup(tenant: TenantScope, request: IdempotencyRequest) -> IdempotencyKey |
 
 
 def remember(client_id: int, request: IdempotencyRequest, resource_type: str, resource_id: int,
-             status_code: int) -> None:
+             status_code: int, response_body: dict | None = None) -> None:
     db.session.add(IdempotencyKey(
         client_id=client_id, scope=request.scope, key=request.key, fingerprint=request.fingerprint,
         resource_type=resource_type, resource_id=resource_id, status_code=status_code,
+        response_body=response_body,
     ))

@@ -181,6 +181,13 @@ def _follow_status_change(ticket: Ticket, old: str, new: str) -> None:
 
 def update_ticket(scope: TenantScope, ticket_id: int, changes: dict[str, Any], actor: Actor) -> Ticket:
     ticket = get_ticket(scope, ticket_id)
+    if change_ticket(ticket, changes, actor):
+        outbox.commit()
+    return ticket
+
+
+def change_ticket(ticket: Ticket, changes: dict[str, Any], actor: Actor) -> dict[str, list]:
+    """Apply the changes and record them (the caller commits); returns {field: [old, new]}."""
     if ticket.status == "closed":
         raise Conflict("A closed ticket cannot be changed.", {"status": ["closed"]})
     now = utcnow()
@@ -202,15 +209,14 @@ def update_ticket(scope: TenantScope, ticket_id: int, changes: dict[str, Any], a
             if field == "priority":
                 sla_clock.priority_changed(ticket)
     if not diff:
-        return ticket
+        return diff
     ticket.updated_at = now
     if "status" in diff:
         _follow_status_change(ticket, *diff["status"])
     db.session.flush()
     events.record(ticket.client_id, "ticket.updated", actor, {"changes": diff, "ticket": summary(ticket)},
                   ticket_id=ticket.id)
-    outbox.commit()
-    return ticket
+    return diff
 
 
 def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any], actor: Actor,

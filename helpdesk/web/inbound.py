@@ -1,4 +1,9 @@
-"""Inbound channels posted by machines: /inbound/email/<client_slug>[/provider].
+"""Inbound channels posted by machines: email, phone call logs and client webhooks.
+
+- ``/inbound/email/<client_slug>[/mailgun|/sendgrid|/postmark]``
+- ``/inbound/phone/<client_slug>/twilio`` (Twilio status callbacks) and
+  ``/inbound/phone/<client_slug>`` (a signed JSON call log from any system)
+- ``/inbound/webhook/<client_slug>`` (the client's own system creates and updates tickets)
 
 No session, no CSRF: each request proves itself by its signature or basic auth,
 checked against the client named in the URL. Answers are JSON; the outcome
@@ -16,14 +21,18 @@ import json
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
+from marshmallow import Schema
+from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
 from helpdesk.errors import AppError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from helpdesk.extensions import csrf, db
 from helpdesk.mail.providers import POSTMARK_SOURCE, form_fields
 from helpdesk.models import Client
-from helpdesk.services import email_ingest, signatures
+from helpdesk.schemas.inbound import CallLogIn, WebhookTicket
+from helpdesk.services import client_webhooks, email_ingest, inbound_raw, phone, signatures
 from helpdesk.services.email_ingest import IngestResult
+from helpdesk.services.phone_adapters import call_update, twilio_call_update
 from helpdesk.services.ttl_cache import app_cache
 
 bp = Blueprint("inbound", __name__, url_prefix="/inbound")
@@ -42,6 +51,7 @@ class InboundClient:
     inbound_webhook_secret: str
     mailgun_signing_key: str | None
     inbound_basic_auth_sha256: str | None
+    twilio_auth_token: str | None
 
 
 def active_client(slug: str) -> InboundClient:
@@ -56,7 +66,7 @@ def _load_client(slug: str) -> InboundClient | None:
     if client is None:
         return None
     return InboundClient(client.id, client.slug, client.inbound_webhook_secret, client.mailgun_signing_key,
-                         client.inbound_basic_auth_sha256)
+                         client.inbound_basic_auth_sha256, client.twilio_auth_token)
 
 
 def _limited_body() -> bytes:
@@ -148,3 +158,87 @@ def email_postmark(client_slug: str):
     if not isinstance(data, dict) or not (data.get("From") or data.get("FromFull")):
         raise ValidationFailed("This is not a Postmark inbound message.", {"From": ["Missing."]})
     return _ingest(client.id, raw, POSTMARK_SOURCE, content_type="application/json")
+
+
+# --- phone and client webhooks ---------------------------------------------------
+
+JSON_MAX_BYTES = 1024 * 1024
+
+
+def _json_body(raw: bytes, schema: Schema) -> dict:
+    if len(raw) > JSON_MAX_BYTES:
+        raise PayloadTooLarge(f"The body is {len(raw)} bytes; the limit is {JSON_MAX_BYTES}.",
+                              {"max_bytes": JSON_MAX_BYTES})
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise AppError("The body is not valid JSON.", {"json": ["Invalid JSON body."]}) from None
+    if not isinstance(document, dict):
+        raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected an object."]})
+    try:
+        return schema.load(document)
+    except SchemaError as error:
+        raise ValidationFailed("The body does not match the schema.", error.messages) from None
+
+
+def _stored_then(client_id: int, raw: bytes, source: str, content_type: str, record):
+    """Keep the raw input, then record it; an unexpected failure quarantines it (202), never a 500."""
+    row_id = inbound_raw.store_raw(client_id, raw, source, content_type, channel="phone")
+    try:
+        result = record()
+    except AppError:
+        db.session.rollback()
+        inbound_raw.settle(row_id, "rejected", "refused with a client error")
+        raise
+    except Exception as exc:  # noqa: BLE001 - kept in the quarantine with the reason, for an admin
+        db.session.rollback()
+        inbound_raw.settle(row_id, "quarantined", f"processing failed: {type(exc).__name__}: {exc}"[:1000])
+        return jsonify({"outcome": "quarantined", "inbound_id": row_id}), 202
+    inbound_raw.settle(row_id, result.outcome, None, ticket_id=result.ticket_id)
+    return jsonify({**result.as_dict(), "inbound_id": row_id}), 201 if result.outcome == "ticket_created" else 200
+
+
+def _public_url() -> str:
+    """The URL the sender signed: PUBLIC_URL when we sit behind a proxy, else the one we saw."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return base.rstrip("/") + request.path + (f"?{query}" if query else "")
+
+
+@bp.post("/phone/<client_slug>/twilio")
+def phone_twilio(client_slug: str):
+    """Twilio voice status callbacks (and recording callbacks), signed with X-Twilio-Signature."""
+    client = active_client(client_slug)
+    raw = _limited_body()
+    params = request.form.to_dict(flat=False)
+    signature = request.headers.get("X-Twilio-Signature")
+    signatures.verify_twilio(client.twilio_auth_token, _public_url(), params, signature)
+    update = twilio_call_update(request.form)
+    content_type = request.content_type or ""
+    return _stored_then(client.id, raw, "twilio", content_type, lambda: phone.record_call(client.id, update))
+
+
+@bp.post("/phone/<client_slug>")
+def phone_json(client_slug: str):
+    """A call from any telephony system as JSON, signed by Standard Webhooks."""
+    client = active_client(client_slug)
+    raw = _limited_body()
+    signatures.verify_standard_webhook([client.inbound_webhook_secret], request.headers, raw)
+    update = call_update("json", _json_body(raw, CallLogIn()))
+    return _stored_then(client.id, raw, "json", "application/json", lambda: phone.record_call(client.id, update))
+
+
+@bp.post("/webhook/<client_slug>")
+def client_webhook(client_slug: str):
+    """The client's system creates or updates the ticket it calls ``external_id``."""
+    client = active_client(client_slug)
+    raw = _limited_body()
+    webhook_id = signatures.verify_standard_webhook([client.inbound_webhook_secret], request.headers, raw)
+    answer = client_webhooks.receive(client.id, webhook_id, raw, _json_body(raw, WebhookTicket()))
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    if answer.replayed:
+        response.headers["Webhook-Replayed"] = "true"
+    return response

@@ -26,6 +26,8 @@ from helpdesk.extensions import db
 from helpdesk.models import Agent, Attachment, Message, Region, Ticket
 from helpdesk.schemas.staff import (
     AssignIn,
+    CallIn,
+    CallOut,
     InboundOut,
     MessageEnvelope,
     MessagesOut,
@@ -36,7 +38,7 @@ from helpdesk.schemas.staff import (
     ReplyIn,
     TicketEnvelope,
 )
-from helpdesk.services import assignment, email_ingest, presence, routing, tickets
+from helpdesk.services import assignment, email_ingest, phone, presence, routing, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
@@ -192,6 +194,19 @@ def reply(ticket_id: int):
     data = _body(ReplyIn())
     message = tickets.add_agent_message(_scope(), ticket_id, current_user.id, data)
     return MessageEnvelope().dump({"message": message}), 201
+
+
+@bp.get("/tickets/<int:ticket_id>/calls")
+def list_calls(ticket_id: int):
+    """Calls on the ticket: from the phone channel and logged by hand, with recording links."""
+    return {"calls": CallOut(many=True).dump(phone.calls_of(_scope(), ticket_id))}
+
+
+@bp.post("/tickets/<int:ticket_id>/calls")
+def log_call(ticket_id: int):
+    """Log a call by hand (either direction); it appears as a note in the conversation."""
+    call = phone.log_call_by_hand(_scope(), ticket_id, current_user.id, _body(CallIn()))
+    return {"call": CallOut().dump(call)}, 201
 
 
 def _message(message_id: int) -> Message:
