@@ -55,6 +55,8 @@ class Config:
         self.SMTP_EMBEDDED = _env("SMTP_URL") is None
         self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 30)
         self.SMTP_INBOUND_PORT = _int("SMTP_INBOUND_PORT", 2525)
+        # Scheme and host that senders call; Twilio's signature covers the URL it called.
+        self.PUBLIC_URL = _env("PUBLIC_URL")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_JSON = _env("LOG_JSON", "1") == "1"
         self.HOST = _env("HOST", "127.0.0.1")

@@ -180,3 +180,16 @@ def test_an_agent_logs_a_call_by_hand(client, db, acme, login):
     bad = client.post(f"/agent/api/tickets/{ticket_id}/calls", headers={"X-CSRFToken": token},
                       json={"number": "1", "direction": "sideways"})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("app_config", [{"PUBLIC_URL": "https://help.example.com/"}])
+def test_behind_a_proxy_the_signature_covers_the_public_url(client, db, acme):
+    params = {"CallSid": "CA77", "CallStatus": "ringing", "From": CALLER, "To": OUR_NUMBER, "Direction": "inbound"}
+    as_twilio_called = "https://help.example.com/inbound/phone/acme/twilio"
+    signature = signatures.twilio_signature(TOKEN, as_twilio_called, {k: [v] for k, v in params.items()})
+    answer = client.post("/inbound/phone/acme/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200, answer.get_json()
+    internal = signatures.twilio_signature(TOKEN, "http://localhost/inbound/phone/acme/twilio",
+                                           {k: [v] for k, v in params.items()})
+    assert client.post("/inbound/phone/acme/twilio", data=params,
+                       headers={"X-Twilio-Signature": internal}).status_code == 401
