@@ -55,6 +55,10 @@ class Config:
         self.SMTP_EMBEDDED = _env("SMTP_URL") is None
         self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 30)
         self.SMTP_INBOUND_PORT = _int("SMTP_INBOUND_PORT", 2525)
+        # Live chat: messages per visitor per window, beyond which the widget is told to wait.
+        self.CHAT_RATE_LIMIT = _int("CHAT_RATE_LIMIT", 20)
+        self.CHAT_RATE_WINDOW = _int("CHAT_RATE_WINDOW", 60)
+        self.CHAT_LEAVE_MESSAGE_LIMIT = _env("CHAT_LEAVE_MESSAGE_LIMIT", "5 per minute")
         # Scheme and host that senders call; Twilio's signature covers the URL it called.
         self.PUBLIC_URL = _env("PUBLIC_URL")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")

@@ -70,6 +70,11 @@ class Unauthorized(AppError):
     code = "unauthorized"
 
 
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

@@ -19,13 +19,14 @@ from gevent import monkey
 
 from helpdesk.errors import AppError
 from helpdesk.extensions import db, socketio
-from helpdesk.models import Client, Event, utcnow
-from helpdesk.services import events, presence
+from helpdesk.models import Client, Event, Message, Ticket, utcnow
+from helpdesk.services import chat, events, presence
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
 AGENT_NS = "/agent"
+CHAT_NS = "/chat"
 RESYNC_LIMIT = 500
 
 
@@ -42,13 +43,36 @@ def init_app(app: Flask) -> None:
         app,
         **options,
         async_mode=async_mode,
-        # None keeps engine.io's same-origin check; [] would switch the Origin check off.
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
+        cors_allowed_origins=_origin_check(app),
         logger=False,
         engineio_logger=False,
         manage_session=False,  # Flask-Login reads the signed cookie session as-is
     )
     socketio.on_namespace(AgentNamespace(AGENT_NS))
+    socketio.on_namespace(ChatNamespace(CHAT_NS))
+
+
+def _same_origin(origin: str | None, environ: dict) -> bool:
+    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST")
+    scheme = (environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme") or "http").split(",")[0]
+    return origin is None or chat.normalize_origin(origin) == chat.normalize_origin(f"{scheme.strip()}://{host}")
+
+
+def _origin_check(app: Flask):
+    """The transport's Origin check: our own pages, the configured extras, and chat widgets on
+    an origin some client allows (the /chat namespace then checks that it is this client's)."""
+    extra = {chat.normalize_origin(o) for o in app.config.get("SOCKETIO_CORS_ORIGINS") or []}
+
+    def allowed(origin: str | None, environ: dict) -> bool:
+        if _same_origin(origin, environ) or chat.normalize_origin(origin) in extra:
+            return True
+        with app.app_context():
+            try:
+                return chat.any_allowed_origin(origin)
+            finally:
+                db.session.remove()
+
+    return allowed
 
 
 def _detect_async_mode() -> str:
@@ -109,10 +133,22 @@ def agent_rooms(agent: Any) -> set[str]:
 
 # --- emits ---------------------------------------------------------------------
 
+def chat_room(ticket_id: int) -> str:
+    return f"chat:{ticket_id}"
+
+
 def publish_event(event: Event) -> list[str]:
-    """Push one stored event to every room that should see it; safe to repeat (clients dedupe by seq)."""
+    """Push one stored event to every room that should see it; safe to repeat (clients dedupe by seq).
+
+    An agent's reply on a chat ticket also goes to the visitor's widget."""
     rooms = rooms_for(event)
     socketio.emit("event", events.serialize(event), to=rooms, namespace=AGENT_NS)
+    message = (event.data or {}).get("message") or {}
+    ticket = (event.data or {}).get("ticket") or {}
+    if event.type == "message.created" and message.get("kind") == "outbound" and ticket.get("channel") == "chat":
+        stored = db.session.get(Message, message["id"])
+        if stored is not None:
+            socketio.emit("message", chat.chat_payload(stored), to=chat_room(event.ticket_id), namespace=CHAT_NS)
     return rooms
 
 
@@ -120,6 +156,9 @@ def publish_event(event: Event) -> list[str]:
 
 class AgentNamespace(Namespace):
     def on_connect(self, auth: Any = None):
+        if not _same_origin(request.headers.get("Origin"), request.environ):
+            # The transport lets chat widgets' origins in; staff sockets only come from our pages.
+            raise ConnectionRefusedError("cross-origin staff sockets are not allowed")
         with read_only():
             if not current_user.is_authenticated:
                 db.session.remove()
@@ -158,6 +197,24 @@ class AgentNamespace(Namespace):
         except AppError as error:
             return {"error": {"code": error.code, "message": error.message, "details": error.details}}
         return {"state": state}
+
+    def on_typing(self, data: Any):
+        """The agent is typing on a ticket: {"ticket_id", "typing"}; a chat visitor sees it live."""
+        with read_only():
+            if not current_user.is_authenticated:
+                return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+            ticket = TenantScope.for_agent(current_user).get(Ticket, (data or {}).get("ticket_id"))
+            name = (current_user.name or "Agent").split()[0]
+            db.session.remove()
+        if ticket is None:
+            return {"error": {"code": "not_found", "message": "No such ticket.", "details": {}}}
+        typing = bool((data or {}).get("typing"))
+        socketio.emit("typing", {"ticket_id": ticket.id, "who": "agent", "name": name, "typing": typing},
+                      to=_staff_rooms(ticket), namespace=AGENT_NS, skip_sid=request.sid)
+        if ticket.channel == "chat":
+            socketio.emit("typing", {"who": "agent", "name": name, "typing": typing}, to=chat_room(ticket.id),
+                          namespace=CHAT_NS)
+        return {"ok": True}
 
     def on_resync(self, data: Any):
         """Return events after the given per-client sequence numbers: {"since": {client_id: seq}}."""
@@ -217,3 +274,96 @@ def _visible_client_ids(agent: Any) -> list[int]:
 def _latest_seqs(agent: Any) -> dict[str, int]:
     scope = TenantScope.for_agent(agent)
     return {str(cid): events.latest_seq(scope, cid) for cid in _visible_client_ids(agent)}
+
+
+# --- /chat namespace (visitors on client sites) ----------------------------------
+
+# The visitor on each socket of this process (a socket lives in one process).
+_visitors: dict[str, chat.Visitor] = {}
+
+
+def _chat_error(error: AppError) -> dict:
+    return {"error": {"code": error.code, "message": error.message, "details": error.details}}
+
+
+class ChatNamespace(Namespace):
+    """A visitor's widget: connect with {"client": slug, "token": ...}; "start", "message", "typing"."""
+
+    def on_connect(self, auth: Any = None):
+        auth = auth if isinstance(auth, dict) else {}
+        client = chat.chat_client(auth.get("client"))
+        origin = chat.normalize_origin(request.headers.get("Origin"))
+        if client is None:
+            db.session.remove()
+            raise ConnectionRefusedError("unknown client or chat not enabled")
+        if origin not in client.origins:
+            db.session.remove()
+            log.info("chat: refused origin %s for client %s", origin, client.slug)
+            raise ConnectionRefusedError("this site may not open chats for this client")
+        visitor = chat.read_token(auth.get("token"), client.id)
+        if visitor is not None:
+            _visitors[request.sid] = visitor
+            join_room(chat_room(visitor.ticket_id))
+            emit("resumed", {"token": chat.visitor_token(visitor), "messages": chat.transcript(visitor)})
+        else:
+            _visitors[request.sid] = chat.new_visitor(client.id)
+            emit("ready", {"online": chat.anyone_on_shift(client.id), "client": client.name})
+        db.session.remove()
+
+    def on_disconnect(self, reason: Any = None):
+        _visitors.pop(request.sid, None)
+
+    def on_start(self, data: Any):
+        """The first message: {"text", "name"?, "email"?}; answers {"token", "message"}."""
+        visitor = _visitors.get(request.sid)
+        if visitor is None:
+            return _chat_error(AppError("Connect first.", code="unauthorized", status=401))
+        if visitor.ticket_id is not None:
+            return self.on_message(data)
+        try:
+            _, message = chat.start_chat(visitor, data if isinstance(data, dict) else {})
+            answer = {"token": chat.visitor_token(visitor), "message": chat.chat_payload(message)}
+        except AppError as error:
+            db.session.rollback()
+            return _chat_error(error)
+        finally:
+            db.session.remove()
+        join_room(chat_room(visitor.ticket_id))
+        return answer
+
+    def on_message(self, data: Any):
+        """A visitor's line in an open chat: {"text"}; answers {"message"} (the stored copy)."""
+        visitor = _visitors.get(request.sid)
+        if visitor is None or visitor.ticket_id is None:
+            return _chat_error(AppError("Start the chat first.", code="conflict", status=409))
+        try:
+            message = chat.visitor_says(visitor, (data or {}).get("text") if isinstance(data, dict) else None)
+            return {"message": chat.chat_payload(message)}
+        except AppError as error:
+            db.session.rollback()
+            return _chat_error(error)
+        finally:
+            db.session.remove()
+
+    def on_typing(self, data: Any):
+        visitor = _visitors.get(request.sid)
+        if visitor is None or visitor.ticket_id is None:
+            return {"ok": False}
+        with read_only():
+            ticket = db.session.get(Ticket, visitor.ticket_id)
+            rooms = _staff_rooms(ticket) if ticket is not None else []
+            db.session.remove()
+        typing = bool(data.get("typing")) if isinstance(data, dict) else False
+        socketio.emit("typing", {"ticket_id": visitor.ticket_id, "who": "visitor", "typing": typing},
+                      to=rooms, namespace=AGENT_NS)
+        return {"ok": True}
+
+
+def _staff_rooms(ticket: Ticket) -> list[str]:
+    """Who follows a ticket live: its assignee, its region's queue, supervisors, and anyone viewing it."""
+    rooms = [ticket_room(ticket.id), SUPERVISORS_ROOM, client_room(ticket.client_id)]
+    if ticket.assignee_id:
+        rooms.append(agent_room(ticket.assignee_id))
+    if ticket.region_id and not ticket.assignee_id:
+        rooms.append(queue_room(ticket.region_id))
+    return rooms

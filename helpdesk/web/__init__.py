@@ -11,6 +11,7 @@ from flask_login import current_user
 from helpdesk.web.admin import bp as admin_bp
 from helpdesk.web.agent import bp as agent_bp
 from helpdesk.web.auth import bp as auth_bp
+from helpdesk.web.chat import bp as chat_bp
 from helpdesk.web.inbound import bp as inbound_bp
 from helpdesk.web.staff_api import bp as staff_api_bp
 
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(staff_api_bp)
     app.register_blueprint(inbound_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(chat_bp)
 
     app.add_template_filter(localtime)
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_options_header
 from werkzeug.utils import secure_filename
 
-from helpdesk.errors import CODES, AppError, NotFound, Unauthorized, ValidationFailed, error_body
+from helpdesk.errors import CODES, AppError, Forbidden, NotFound, Unauthorized, ValidationFailed, error_body
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Attachment, Message, Region, Ticket
 from helpdesk.schemas.staff import (
@@ -55,11 +55,6 @@ EMAIL_FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'
 # The region queue scanned for the caller's clients, and how many of those are shown.
 QUEUE_SCAN = 500
 QUEUE_LIMIT = 50
-
-
-class Forbidden(AppError):
-    status = 403
-    code = "forbidden"
 
 
 def _json_error(status: int, code: str, message: str, details: Any = None, headers: dict | None = None):
