@@ -25,6 +25,7 @@ from helpdesk.embedded_redis import EmbeddedRedis
 from helpdesk.extensions import db as _db
 from helpdesk.extensions import socketio
 from tests import factories
+from tests.processes import free_port, process_env, start_web, start_worker
 from workers.queues import ALL_QUEUES, get_queue, redis_connection
 from workers.runner import build_worker
 
@@ -189,3 +190,17 @@ def socketio_client(app, client):
         if sio.is_connected("/agent"):
             sio.disconnect("/agent")
 
+
+@pytest.fixture
+def system(app, database_url, redis_url, tmp_path):
+    """The real gevent web server and an RQ worker subprocess on the test database; yields the base URL."""
+    _db.session.remove()
+    env = process_env(database_url, redis_url, tmp_path / "instance")
+    port = free_port()
+    web = start_web(env, port, tmp_path / "web.log")
+    worker = start_worker(env, tmp_path / "worker.log")
+    yield f"http://127.0.0.1:{port}"
+    worker.stop()
+    web.stop()
+    assert "Traceback" not in web.output(), web.output()
+    assert "Traceback" not in worker.output(), worker.output()

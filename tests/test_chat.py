@@ -157,3 +157,11 @@ def test_when_no_one_is_on_shift_a_left_message_becomes_an_email_ticket(app, cli
                        json={"email": "x@y.example", "text": "hi"}).status_code == 403
     no_email = client.post("/chat/acme/leave-message", headers={"Origin": SITE}, json={"text": "hi"})
     assert no_email.status_code == 422 and "email" in no_email.get_json()["error"]["details"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("https://Shop.Example:443", "https://shop.example"), ("http://localhost:8000", "http://localhost:8000"),
+    ("https://a.example, https://b.example", None), ("https://a.example:notaport", None), ("null", None),
+    ("ftp://a.example", None), (None, None)])
+def test_origins_are_compared_the_way_browsers_send_them(given, expected):
+    assert chat.normalize_origin(given) == expected

@@ -12,24 +12,9 @@ import socketio
 
 from helpdesk.extensions import db
 from tests import factories
-from tests.processes import browser_login, cookie_header, free_port, process_env, start_web, start_worker
+from tests.processes import browser_login, cookie_header
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def system(app, database_url, redis_url, tmp_path):
-    """Web server + worker on the test database; yields the base URL."""
-    db.session.remove()
-    env = process_env(database_url, redis_url, tmp_path / "instance")
-    port = free_port()
-    web = start_web(env, port, tmp_path / "web.log")
-    worker = start_worker(env, tmp_path / "worker.log")
-    yield f"http://127.0.0.1:{port}"
-    worker.stop()
-    web.stop()
-    assert "Traceback" not in web.output(), web.output()
-    assert "Traceback" not in worker.output(), worker.output()
 
 
 def test_ticket_posted_over_api_reaches_agent_socket_live(app, system):

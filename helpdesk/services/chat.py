@@ -58,13 +58,17 @@ class Visitor:
 
 def normalize_origin(origin: str | None) -> str | None:
     """``scheme://host[:port]`` in lower case, the way browsers send Origin."""
-    if not origin:
+    if not origin or "," in origin:  # a browser sends exactly one origin
         return None
-    parts = urlsplit(origin.strip().lower())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(origin.strip().lower())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        given_port = parts.port
+    except ValueError:  # a port that is not a number
         return None
     default_port = {"http": 80, "https": 443}[parts.scheme]
-    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    port = f":{given_port}" if given_port and given_port != default_port else ""
     return f"{parts.scheme}://{parts.hostname}{port}"
 
 
