@@ -133,6 +133,21 @@ def agent_rooms(agent: Any) -> set[str]:
 
 # --- emits ---------------------------------------------------------------------
 
+def push_now(event_id: int) -> None:
+    """Push a just-committed event from this process (live chat), not through a worker.
+
+    Nothing is lost if it fails: the event is in the log, agents' pages resync by
+    sequence number and a visitor's widget gets the transcript when it reconnects."""
+    try:
+        with read_only():
+            event = db.session.get(Event, event_id)
+            if event is not None:
+                publish_event(event)
+            db.session.remove()
+    except Exception:  # noqa: BLE001 - see above: the log and resync cover a failed push
+        log.exception("live push of event %s failed; clients catch up by resync", event_id)
+
+
 def chat_room(ticket_id: int) -> str:
     return f"chat:{ticket_id}"
 
@@ -337,13 +352,15 @@ class ChatNamespace(Namespace):
         if visitor is None or visitor.ticket_id is None:
             return _chat_error(AppError("Start the chat first.", code="conflict", status=409))
         try:
-            message = chat.visitor_says(visitor, (data or {}).get("text") if isinstance(data, dict) else None)
-            return {"message": chat.chat_payload(message)}
+            message, event_id = chat.visitor_says(visitor, data.get("text") if isinstance(data, dict) else None)
+            answer = {"message": chat.chat_payload(message)}
         except AppError as error:
             db.session.rollback()
             return _chat_error(error)
         finally:
             db.session.remove()
+        push_now(event_id)
+        return answer
 
     def on_typing(self, data: Any):
         visitor = _visitors.get(request.sid)

@@ -201,7 +201,8 @@ def start_chat(visitor: Visitor, data: dict[str, Any]) -> tuple[Ticket, Message]
     return ticket, message
 
 
-def visitor_says(visitor: Visitor, value: Any) -> Message:
+def visitor_says(visitor: Visitor, value: Any) -> tuple[Message, int]:
+    """The visitor's line, stored; returns it and the event the caller pushes right after commit."""
     text = _text(value)
     check_rate(visitor)
     scope = TenantScope.for_client(visitor.client_id)
@@ -210,9 +211,9 @@ def visitor_says(visitor: Visitor, value: Any) -> Message:
         raise Conflict("This chat has ended; start a new one.", {"ticket": ["closed"]})
     message = tickets.new_message(ticket, "inbound", body_text=text, contact_id=ticket.contact_id)
     actor = Actor("contact", ticket.contact_id) if ticket.contact_id else Actor.system()
-    tickets.customer_message_added(ticket, message, actor)
+    recorded = tickets.customer_message_added(ticket, message, actor, push_later=False)
     outbox.commit()
-    return message
+    return message, recorded.id
 
 
 def transcript(visitor: Visitor) -> list[dict[str, Any]]:

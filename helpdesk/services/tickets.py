@@ -238,11 +238,14 @@ def add_customer_message(scope: TenantScope, ticket_id: int, data: dict[str, Any
     return _commit_or_replay(scope, Message, message, request)
 
 
-def customer_message_added(ticket: Ticket, message: Message, actor: Actor, *, counts_as_reply: bool = True) -> None:
-    """A customer wrote again: update the ticket (see ``apply_customer_message``) and tell everyone."""
+def customer_message_added(ticket: Ticket, message: Message, actor: Actor, *, counts_as_reply: bool = True,
+                           push_later: bool = True) -> events.Recorded:
+    """A customer wrote again: update the ticket (see ``apply_customer_message``) and tell everyone
+    (through the outbox, or, with ``push_later=False``, by the caller right after commit)."""
     apply_customer_message(ticket, utcnow(), counts_as_reply=counts_as_reply)
     db.session.flush()
-    events.record(ticket.client_id, "message.created", actor, message_event(ticket, message), ticket_id=ticket.id)
+    return events.record(ticket.client_id, "message.created", actor, message_event(ticket, message),
+                         ticket_id=ticket.id, publish_task=events.PUBLISH_TASK if push_later else None)
 
 
 def apply_customer_message(ticket: Ticket, now: datetime, *, counts_as_reply: bool = True) -> None:
@@ -264,8 +267,12 @@ def message_event(ticket: Ticket, message: Message) -> dict[str, Any]:
     }
 
 
-def add_agent_message(scope: TenantScope, ticket_id: int, agent_id: int, data: dict[str, Any]) -> Message:
-    """An agent's reply to the customer (sent by email when the customer has an address) or internal note."""
+def add_agent_message(scope: TenantScope, ticket_id: int, agent_id: int,
+                      data: dict[str, Any]) -> tuple[Message, int | None]:
+    """An agent's reply to the customer (sent by email when the customer has an address) or internal note.
+
+    Returns the message and, on a live chat, the id of the event the caller pushes right after
+    commit: a chat cannot wait for a worker to relay it."""
     ticket = get_ticket(scope, ticket_id)
     if ticket.status == "closed":
         raise Conflict("A closed ticket cannot be answered.", {"status": ["closed"]})
@@ -285,10 +292,12 @@ def add_agent_message(scope: TenantScope, ticket_id: int, agent_id: int, data: d
         _follow_status_change(ticket, previous, new_status)
     ticket.updated_at = now
     db.session.flush()
-    events.record(ticket.client_id, "message.created", Actor("agent", agent_id), message_event(ticket, message),
-                  ticket_id=ticket.id)
+    live = ticket.channel == "chat"
+    recorded = events.record(ticket.client_id, "message.created", Actor("agent", agent_id),
+                             message_event(ticket, message), ticket_id=ticket.id,
+                             publish_task=None if live else events.PUBLISH_TASK)
     outbox.commit()
-    return message
+    return message, recorded.id if live else None
 
 
 def list_tickets(scope: TenantScope, filters: dict[str, Any], limit: int,

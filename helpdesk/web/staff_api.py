@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_options_header
 from werkzeug.utils import secure_filename
 
+from helpdesk import realtime
 from helpdesk.errors import CODES, AppError, Forbidden, NotFound, Unauthorized, ValidationFailed, error_body
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Attachment, Message, Region, Ticket
@@ -187,7 +188,9 @@ def list_messages(ticket_id: int):
 def reply(ticket_id: int):
     """Reply to the customer (email goes out through the email channel) or add an internal note."""
     data = _body(ReplyIn())
-    message = tickets.add_agent_message(_scope(), ticket_id, current_user.id, data)
+    message, push_now = tickets.add_agent_message(_scope(), ticket_id, current_user.id, data)
+    if push_now is not None:
+        realtime.push_now(push_now)
     return MessageEnvelope().dump({"message": message}), 201
 
 
