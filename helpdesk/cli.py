@@ -16,7 +16,7 @@ from helpdesk.launcher import Launcher
 from helpdesk.mail import cli as mail_cli
 from helpdesk.mail.smtp_server import inbound_controller, sink_controller
 from helpdesk.models import Client
-from helpdesk.services import agents, clients, demo, email_ingest, phone_adapters
+from helpdesk.services import agents, chat, clients, demo, email_ingest, phone_adapters
 from workers.queues import ALL_QUEUES, redis_connection
 from workers.runner import run_scheduler, run_worker
 
@@ -150,6 +150,24 @@ def import_calls(client_slug, path):
     for line, problem in summary.bad_rows:
         click.echo(f"line {line}: {problem}", err=True)
     click.echo(summary.line())
+
+
+@helpdesk_cli.command("chat-origins")
+@click.option("--client", "client_slug", required=True)
+@click.argument("origins", nargs=-1)
+def chat_origins(client_slug, origins):
+    """Set the sites (scheme://host[:port]) the chat widget may run on; none to list them."""
+    try:
+        if origins:
+            allowed = chat.set_allowed_origins(client_slug, list(origins))
+        else:
+            client = db.session.scalar(select(Client).where(Client.slug == client_slug))
+            if client is None:
+                raise NotFound(f"No client company {client_slug!r}.", {"client": [client_slug]})
+            allowed = client.chat_allowed_origins
+    except AppError as error:
+        _fail(error)
+    click.echo(json.dumps({"client": client_slug, "chat_allowed_origins": allowed}))
 
 
 @helpdesk_cli.command("smtp")

@@ -11,7 +11,7 @@ from rq.job import Job
 from helpdesk.extensions import db
 from helpdesk.models import Agent, ApiKey, Client, Event, Outbox, Region, Ticket
 from helpdesk.services.demo import DEMO_PASSWORD
-from tests.factories import auth, make_region
+from tests.factories import auth, make_client, make_region
 from workers.queues import SCHEDULED_QUEUE, get_queue
 from workers.schedule import SCHEDULE
 
@@ -96,3 +96,21 @@ def test_scheduler_once_enqueues_periodic_jobs(app, redis):
     result = app.test_cli_runner().invoke(args=["helpdesk", "scheduler", "--once"])
     assert result.exit_code == 0, result.output
     assert sorted(get_queue(SCHEDULED_QUEUE, redis).job_ids) == sorted(j.job_id for j in SCHEDULE)
+
+
+def test_chat_and_phone_settings(app):
+    make_client("acme")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["helpdesk", "chat-origins", "--client", "acme", "https://Shop.Acme.Example:443",
+                                 "http://localhost:5000"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["chat_allowed_origins"] == ["http://localhost:5000", "https://shop.acme.example"]
+    listed = runner.invoke(args=["helpdesk", "chat-origins", "--client", "acme"])
+    assert json.loads(listed.output)["chat_allowed_origins"] == ["http://localhost:5000", "https://shop.acme.example"]
+    bad = runner.invoke(args=["helpdesk", "chat-origins", "--client", "acme", "not a url"])
+    assert bad.exit_code == 2 and json.loads(bad.stderr)["error"]["code"] == "validation_failed"
+    phone = runner.invoke(args=["helpdesk", "phone-settings", "--client", "acme", "--twilio-auth-token", "tok",
+                                "--default-region", "ph"])
+    assert json.loads(phone.output) == {"client": "acme", "twilio": True, "default_region": "PH"}
+    wrong = runner.invoke(args=["helpdesk", "phone-settings", "--client", "acme", "--default-region", "XX"])
+    assert wrong.exit_code == 2
