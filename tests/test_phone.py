@@ -96,7 +96,9 @@ def test_a_recording_that_arrives_after_the_call_ended_is_kept(client, db, acme)
     url = "http://localhost/inbound/phone/acme/twilio"
     signature = signatures.twilio_signature(TOKEN, url, {k: [v] for k, v in params.items()})
     answer = client.post("/inbound/phone/acme/twilio", data=params, headers={"X-Twilio-Signature": signature})
-    assert answer.status_code == 200
+    assert answer.status_code == 200 and answer.get_json()["outcome"] == "recorded"
+    again = client.post("/inbound/phone/acme/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    assert again.get_json()["outcome"] == "late"  # the same recording again is old news
     call = db.session.scalar(select(CallLog))
     db.session.refresh(call)
     assert call.status == "completed" and call.recording_url.endswith("RE9")

@@ -98,11 +98,12 @@ def record_call(client_id: int, update: CallUpdate) -> CallResult:
     update.to_number = e164(update.to_number, client.default_phone_region) or update.to_number
     call, created = _call_log(scope, update)
     was_ended = call.status in ENDED and not created
+    new_recording = bool(update.recording_url) and update.recording_url != call.recording_url
     moved = _merge(call, update)
-    result = CallResult("recorded" if moved else "late", call.id, call.status, call.ticket_id)
+    result = CallResult("recorded" if moved or new_recording else "late", call.id, call.status, call.ticket_id)
     if call.status in ENDED and not was_ended:
         result = _file_ended_call(scope, call, update)
-    elif was_ended and update.recording_url and call.ticket_id:
+    elif was_ended and new_recording and call.ticket_id:
         events.record(client_id, "call.updated", Actor.system(), _call_event(call), ticket_id=call.ticket_id)
     outbox.commit()
     return result
