@@ -11,8 +11,8 @@ event reaches its socket. Prints, per direction, the latency p50/p99:
 - visitor → agent: visitor emits "message" → the event reaches the agent socket;
 - agent → visitor: the agent's reply POST is sent → the "message" reaches the widget.
 
-    .venv/bin/python bench/chat.py                               # both backends, 200 chats
-    .venv/bin/python bench/chat.py --backend postgresql --chats 200 --rounds 3
+    .venv/bin/python bench/chat.py                               # both backends, 200 chats, a line per ~10 s
+    .venv/bin/python bench/chat.py --backend postgresql --think 5 --ramp 10   # twice the pace: saturation
 """
 
 from __future__ import annotations
@@ -190,8 +190,8 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bots", type=int, default=4)
-    parser.add_argument("--think", type=float, default=5.0, help="mean seconds a visitor waits between lines")
-    parser.add_argument("--ramp", type=float, default=10.0, help="chats start spread over this many seconds")
+    parser.add_argument("--think", type=float, default=10.0, help="mean seconds a visitor waits between lines")
+    parser.add_argument("--ramp", type=float, default=20.0, help="chats start spread over this many seconds")
     parser.add_argument("--web-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
     run_per_backend(parser.parse_args(), run)
 
