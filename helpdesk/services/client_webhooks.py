@@ -66,7 +66,9 @@ def _first_answer(scope: TenantScope, request: IdempotencyRequest) -> WebhookAns
 
 def _apply(scope: TenantScope, data: dict[str, Any]) -> WebhookAnswer:
     actor = Actor("client", scope.client_id)
-    ticket = db.session.scalar(scope.select(Ticket, Ticket.external_id == data["external_id"]).with_for_update())
+    # Only the ticket row is locked (its eager-loaded relations are outer joins PostgreSQL cannot lock).
+    query = scope.select(Ticket, Ticket.external_id == data["external_id"]).with_for_update(of=Ticket)
+    ticket = db.session.scalar(query)
     if ticket is None:
         return _create(scope, data, actor)
     if ticket.status == "closed":
