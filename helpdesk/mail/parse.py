@@ -46,11 +46,13 @@ BOUNCE_SUBJECT = re.compile(
 )
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?[ -]?(reply|response|antwort|svar)|out of (the )?office|abwesenheit|"
+    r"^\s*(auto(matic)?[ -]?(reply|response|antwort|svar)|automatische antwort|automatisch antwoord|"
+    r"out of (the )?office(?![ -]hours)|abwesenheit|"
     r"r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|autosvar|absence|"
     r"on vacation|vacation reply|自動返信|自动回复)",
     re.IGNORECASE,
 )
+REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|vs|antw|wg|fwd?|tr|rv|auto)\s*:", re.IGNORECASE)
 
 
 class ParseFailure(Exception):
@@ -258,10 +260,26 @@ def _sender(msg: Message) -> tuple[str | None, str]:
     for name in ("From", "Sender", "Reply-To", "Return-Path"):
         pairs = _addresses(msg, name)
         if pairs:
-            display, address = pairs[0]
+            display, address = _list_author(msg, pairs[0]) if name == "From" else pairs[0]
             display = " ".join(display.strip("\"' ").split())[:200] or None
             return display, address[:320]
     raise ParseFailure("no sender address: no usable From, Sender, Reply-To or Return-Path")
+
+
+def _list_author(msg: Message, sender: tuple[str, str]) -> tuple[str, str]:
+    """A list that put its own address in From ("Alice via Users", DMARC mitigation by Mailman and
+    Google Groups) is not the author: the author is in X-Original-From (Groups) or Reply-To (Mailman).
+    Only when From is the list's posting address, so a reply never goes to the whole list."""
+    if "List-Id" not in msg:
+        return sender
+    post = " ".join(str(value) for value in msg.get_all("List-Post") or [])
+    if sender[1] not in {address.lower() for address in re.findall(r"mailto:([^>?,\s]+)", post)}:
+        return sender
+    for name in ("X-Original-From", "Reply-To"):
+        for pair in _addresses(msg, name):
+            if pair[1] != sender[1]:
+                return pair
+    return sender
 
 
 def _date(value: str | None) -> datetime | None:
@@ -402,11 +420,25 @@ def _bounce(msg: Message, parsed: ParsedMail) -> Bounce | None:
         if (msg.get_param("report-type") or "").lower() != "delivery-status":
             return None
         return _report_bounce(msg, parsed)
-    if from_daemon and BOUNCE_SUBJECT.search(parsed.subject):
+    if from_daemon and BOUNCE_SUBJECT.search(parsed.subject) \
+            and not _answer_about_delivery(msg, parsed, local_part):
         originals = _attached_message_ids(msg) + _quoted_message_ids(parsed.text) + parsed.thread_ids
         return Bounce(action="failed", original_message_ids=_unique(originals),
                       diagnostic=parsed.text[:500] or None)
     return None
+
+
+def _answer_about_delivery(msg: Message, parsed: ParsedMail, local_part: str) -> bool:
+    """Mail whose subject speaks of delivery but that answers a message: a reply or forward ("Re: mail
+    delivery problems", even from a postmaster), or a person's auto-reply sent with the null sender, as
+    Exchange, Zimbra and Sieve send them ("Mail delivery to me is paused"). A bounce's subject opens
+    with its own words, and its sender is a mail daemon."""
+    if "X-Failed-Recipients" in msg:
+        return False
+    if REPLY_PREFIX.match(parsed.subject) or AUTO_REPLY_SUBJECT.search(parsed.subject):
+        return True
+    auto_submitted = (msg.get("Auto-Submitted") or "").strip().lower()
+    return local_part not in BOUNCE_SENDERS and auto_submitted.startswith("auto-replied")
 
 
 def _report_bounce(msg: Message, parsed: ParsedMail) -> Bounce:
