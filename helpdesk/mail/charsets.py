@@ -62,11 +62,55 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
             return data.decode(codec)
         except (UnicodeDecodeError, UnicodeError, LookupError):
             pass
+        if codec.startswith("iso2022_jp") and data.isascii():
+            # 7-bit, so "valid UTF-8" below would show the escape sequences as text.
+            try:
+                return _iso2022_jp_windows(data)
+            except ValueError:  # UnicodeDecodeError too
+                return data.decode(codec, errors="replace")
     if _is_utf8(data):
         return data.decode("utf-8")
     if codec is not None:
         return data.decode(codec, errors="replace")
     return data.decode(FALLBACK, errors="replace")
+
+
+JIS_ESCAPES = {b"\x1b(B": "ascii", b"\x1b(J": "ascii", b"\x1b(I": "kana", b"\x1b$@": "jis", b"\x1b$B": "jis"}
+
+
+def _iso2022_jp_windows(data: bytes) -> str:
+    """ISO-2022-JP as Windows writes it (Outlook, code page 50220/50221), read as mail clients do (the
+    WHATWG decoder): JIS X 0208 with the NEC special characters of row 13 (① ㈱ Ⅱ) and the IBM kanji of
+    rows 89-92 (髙 﨑), and half-width katakana. Each double-byte pair goes through cp932, which has them.
+    Raises ValueError for what this is not (JIS X 0212, a broken pair)."""
+    out, mode, position = bytearray(), "ascii", 0
+    while position < len(data):
+        byte = data[position]
+        if byte == 0x1b:
+            mode = JIS_ESCAPES.get(data[position:position + 3]) or _raise(f"escape at {position}")
+            position += 3
+        elif byte in (0x0e, 0x0f):  # SO / SI: half-width katakana in and out (code page 50222)
+            mode = "kana" if byte == 0x0e else "ascii"
+            position += 1
+        elif byte in (0x0a, 0x0d) or mode == "ascii":
+            out.append(byte)
+            position += 1
+        elif mode == "kana":
+            out.append(byte + 0x80 if 0x21 <= byte <= 0x5f else _raise(f"kana byte {byte:#x}"))
+            position += 1
+        else:
+            first, second = byte, data[position + 1] if position + 1 < len(data) else 0
+            if not (0x21 <= first <= 0x7e and 0x21 <= second <= 0x7e):
+                _raise(f"JIS pair at {position}")
+            lead = (first - 0x21) // 2 + 0x81
+            out += bytes([lead + 0x40 if lead > 0x9f else lead,
+                          second + 0x7e if first % 2 == 0 else second + (0x1f if second < 0x60 else 0x20)])
+            position += 2
+    return out.decode("cp932")
+
+
+def _raise(reason: str):
+    raise ValueError(f"not ISO-2022-JP: {reason}")
 
 
 def _is_utf8(data: bytes) -> bool:

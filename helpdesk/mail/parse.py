@@ -11,10 +11,13 @@ the standard library does not forgive.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import email
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import errors
 from email.header import Header
 from email.message import Message
 from email.policy import compat32
@@ -187,8 +190,16 @@ def decode_header_value(value: str | Header) -> str:
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         # Raw 8-bit bytes in a header (undeclared): decide UTF-8 or cp1252 from the bytes.
         text = decode_bytes(text.encode("ascii", "surrogateescape"), None)
-    text = re.sub(r"\r?\n[ \t]+", " ", text).replace("\r", "").replace("\n", " ")
+    text = re.sub(r"\r?\n[ \t]+", " ", raw_jis(text)).replace("\r", "").replace("\n", " ")
     return decode_rfc2047(text)
+
+
+def raw_jis(text: str) -> str:
+    """Unencoded ISO-2022-JP in a header (older Japanese mailers write the escape sequences as they are;
+    mail clients decode them). Its "(" and ";" would otherwise break the address parser."""
+    if "\x1b$" in text and text.isascii():
+        return decode_bytes(text.encode("ascii"), "iso-2022-jp")
+    return text
 
 
 def decode_rfc2047(text: str) -> str:
@@ -241,13 +252,17 @@ def message_ids(value: str | Header | None) -> list[str]:
         return []
     text = clean(str(value))
     found = MESSAGE_ID_TOKEN.findall(text) or [token for token in text.split() if "@" in token]
-    ids = [normalize_message_id(token) for token in found[-50:]]
+    if len(found) > 50:
+        # The thread's root (first) and the nearest ancestors (last), as mail programs trim References
+        # (RFC 5537 3.4.4); 48 of the latter leave room, in the 50 ids looked up, for an In-Reply-To.
+        found = found[:1] + found[-48:]
+    ids = [normalize_message_id(token) for token in found]
     return [value for value in ids if value]
 
 
 def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     values = msg.get_all(name) or []
-    decoded = [re.sub(r"\r?\n[ \t]+", " ", clean(str(v) if not isinstance(v, Header) else
+    decoded = [re.sub(r"\r?\n[ \t]+", " ", clean(raw_jis(str(v)) if not isinstance(v, Header) else
                                                     decode_header_value(v))) for v in values]
     pairs = [(decode_rfc2047(n).strip(), a.strip().lower()) for n, a in getaddresses(decoded) if "@" in a]
     if not pairs:
@@ -307,10 +322,24 @@ def _filename(part: Message) -> str | None:
 
 
 def _payload_bytes(part: Message) -> bytes:
+    payload = part._payload  # noqa: SLF001 - the undecoded body, as get_payload(decode=True) reads it
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte == "quoted-printable" and isinstance(payload, str):
+        # Trailing blanks are the transport's (RFC 2045 6.7): "= " at a line end is still a soft break.
+        try:
+            raw = payload.encode("ascii", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = payload.encode("raw-unicode-escape")
+        return binascii.a2b_qp(re.sub(rb"[ \t]+(?=\r?\n|$)", b"", raw))
     data = part.get_payload(decode=True)
     if data is None:
-        payload = part.get_payload()
         data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    elif any(isinstance(defect, errors.InvalidBase64LengthDefect) for defect in part.defects):
+        # One character past a whole group (a message cut off in transit): the standard library gives the
+        # encoded text back; mail clients decode the whole groups.
+        compact = re.sub(rb"[^A-Za-z0-9+/]", b"", data.split(b"=", 1)[0])
+        with contextlib.suppress(binascii.Error):
+            data = binascii.a2b_base64(compact[: len(compact) // 4 * 4])
     return data
 
 
@@ -376,9 +405,14 @@ def _forwarded(part: Message) -> ParsedAttachment:
     return ParsedAttachment(filename=name, content_type="message/rfc822", data=data)
 
 
+MIME_TYPES = mimetypes.MimeTypes()  # Python's own table only: the same names on every machine
+
+
 def _default_name(ctype: str) -> str:
+    """A name for an unnamed part whose extension opens it: attachment.txt, not attachment.plain."""
     extension = {"application/ms-tnef": "winmail.dat", "text/calendar": "invite.ics"}.get(ctype)
-    return extension or f"attachment.{ctype.split('/')[-1][:10] or 'bin'}"
+    suffix = MIME_TYPES.guess_extension(ctype) or "." + (ctype.split("/")[-1][:10] or "bin")
+    return extension or f"attachment{suffix}"
 
 
 def sanitize_mail_html(html: str | None) -> str | None:

@@ -37,6 +37,9 @@ HEADER_SENT = re.compile(
     r"\s*:\*?\s*\S", re.IGNORECASE,
 )
 UNDERSCORE_RULE = re.compile(r"^\s*_{10,}\s*$")
+PGP_SIGNED = "-----BEGIN PGP SIGNED MESSAGE-----"
+PGP_SIGNATURE = "-----BEGIN PGP SIGNATURE-----"
+PGP_END = "-----END PGP SIGNATURE-----"
 
 
 def _history_start(lines: list[str]) -> int | None:
@@ -71,6 +74,7 @@ def _wrapped_attribution(lines: list[str], index: int) -> bool:
 
 def split_reply(text: str) -> tuple[str, str]:
     """(new text, quoted history). Without a recognisable history the whole text is new."""
+    text = _signed_text(text)
     lines = text.split("\n")
     start = _history_start(lines)
     if start is not None:
@@ -79,6 +83,23 @@ def split_reply(text: str) -> tuple[str, str]:
             return _without_quoted_lines(new)[0], history
     new, quoted = _without_quoted_lines(text)
     return (new, quoted) if new else (text.strip(), "")
+
+
+def _signed_text(text: str) -> str:
+    """Inline PGP (a clear-signed text, RFC 4880 7.1): what was signed, without the armour headers and
+    the signature block, dash-escaped lines ("- -- ") given back their dash. Other text is unchanged."""
+    lines = text.split("\n")
+    stripped = [line.rstrip() for line in lines]
+    if PGP_SIGNED not in stripped:
+        return text
+    start = stripped.index(PGP_SIGNED)
+    blank = next((i for i in range(start + 1, len(lines)) if not stripped[i]), None)
+    signature = next((i for i in range(start + 1, len(lines)) if stripped[i] == PGP_SIGNATURE), None)
+    if blank is None or signature is None or blank > signature:
+        return text
+    end = next((i for i in range(signature + 1, len(lines)) if stripped[i] == PGP_END), len(lines) - 1)
+    signed = [line[2:] if line.startswith("- ") else line for line in lines[blank + 1:signature]]
+    return "\n".join(lines[:start] + signed + lines[end + 1:])
 
 
 def _without_quoted_lines(text: str) -> tuple[str, str]:

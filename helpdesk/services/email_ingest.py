@@ -514,12 +514,23 @@ def _store_attachments(message: Message, parsed: ParsedMail) -> None:
 UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\"*:<>?|]")
 
 
+WINDOWS_DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|com[1-9¹²³]|lpt[1-9¹²³])(\.|$)", re.IGNORECASE)
+
+
 def safe_filename(name: str) -> str:
-    """No paths, control or bidi characters (``evil\u202egnp.exe``), no leading dots."""
+    """No paths, control or bidi characters (``evil\u202egnp.exe``), no leading dots. What Windows will not
+    save is fixed too: a device name (``CON``, ``aux.txt``) gets a prefix, trailing dots and blanks go. A
+    long name is cut to 200 characters, keeping its extension."""
     base = re.split(r"[\\/]", name or "")[-1]
-    base = UNSAFE_NAME_CHARS.sub("_", base).strip().lstrip(".").strip()
+    base = UNSAFE_NAME_CHARS.sub("_", base).strip().lstrip(".").strip().rstrip(". ")
     base = base.replace("..", "_")
-    return base[:200] or "attachment"
+    if WINDOWS_DEVICE_NAME.match(base):
+        base = "_" + base
+    if len(base) > 200:
+        stem, dot, extension = base.rpartition(".")
+        keep = dot and stem and len(extension) <= 16
+        base = stem[:199 - len(extension)].rstrip(". ") + dot + extension if keep else base[:200]
+    return base or "attachment"
 
 
 def reprocess_stale() -> int:

@@ -20,8 +20,8 @@ sys.path.insert(0, str(HERE))
 
 from kit import ACME, ALICE, ANCHOR_1, ANCHOR_CLOSED, BOB, DATE, GLOBEX, GLOBEX_ANCHOR, simple, wire  # noqa: E402
 
-GROUPS = ("outlook", "gmail", "apple", "thunderbird", "mobile", "webmail", "replies", "oof", "autoreply", "lists",
-          "dsn", "bounce", "encodings", "broken")
+GROUPS = ("outlook", "gmail", "apple", "thunderbird", "mobile", "webmail", "structure", "threading", "replies",
+          "oof", "autoreply", "lists", "dsn", "bounce", "charset", "encodings", "malformed", "broken", "hostile")
 
 ANCHORS = [
     ("anchor-1.eml", simple("My printer is on fire. Please help.\n", subject="Printer on fire",
