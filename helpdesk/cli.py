@@ -28,8 +28,7 @@ def register(app: Flask) -> None:
 
 
 def _fail(error: AppError) -> None:
-    click.echo(json.dumps({"error": {"code": error.code, "message": error.message,
-                                     "details": error.details}}), err=True)
+    click.echo(json.dumps(error.body()), err=True)
     sys.exit(2)
 
 

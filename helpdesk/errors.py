@@ -49,6 +49,10 @@ class AppError(Exception):
         if status:
             self.status = status
 
+    def body(self) -> dict:
+        """The envelope, for answers that are not HTTP responses (socket acks, the CLI)."""
+        return error_body(self.code, self.message, self.details)
+
 
 class NotFound(AppError):
     status = 404

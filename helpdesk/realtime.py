@@ -17,7 +17,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room
 from gevent import monkey
 
-from helpdesk.errors import AppError
+from helpdesk.errors import AppError, Conflict, NotFound, Unauthorized
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Client, Event, Message, Ticket, utcnow
 from helpdesk.services import chat, events, presence
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 AGENT_NS = "/agent"
 CHAT_NS = "/chat"
 RESYNC_LIMIT = 500
+SIGN_IN_AGAIN = Unauthorized("Sign in again.")
 
 
 def init_app(app: Flask) -> None:
@@ -205,24 +206,24 @@ class AgentNamespace(Namespace):
         """An agent sets their own state: {"state": "online" | "away" | "offline"}."""
         agent_id = _signed_in_agent_id()
         if agent_id is None:
-            return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+            return SIGN_IN_AGAIN.body()
         state = (data or {}).get("state")
         try:
             _change_presence(agent_id, state)
         except AppError as error:
-            return {"error": {"code": error.code, "message": error.message, "details": error.details}}
+            return error.body()
         return {"state": state}
 
     def on_typing(self, data: Any):
         """The agent is typing on a ticket: {"ticket_id", "typing"}; a chat visitor sees it live."""
         with read_only():
             if not current_user.is_authenticated:
-                return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+                return SIGN_IN_AGAIN.body()
             ticket = TenantScope.for_agent(current_user).get(Ticket, (data or {}).get("ticket_id"))
             name = (current_user.name or "Agent").split()[0]
             db.session.remove()
         if ticket is None:
-            return {"error": {"code": "not_found", "message": "No such ticket.", "details": {}}}
+            return NotFound("No such ticket.").body()
         typing = bool((data or {}).get("typing"))
         socketio.emit("typing", {"ticket_id": ticket.id, "who": "agent", "name": name, "typing": typing},
                       to=_staff_rooms(ticket), namespace=AGENT_NS, skip_sid=request.sid)
@@ -239,7 +240,7 @@ class AgentNamespace(Namespace):
 
 def _resync(data: Any) -> dict:
     if not current_user.is_authenticated:
-        return {"error": {"code": "unauthorized", "message": "Sign in again.", "details": {}}}
+        return SIGN_IN_AGAIN.body()
     since = (data or {}).get("since") or {}
     scope = TenantScope.for_agent(current_user)
     rooms = agent_rooms(current_user)
@@ -297,10 +298,6 @@ def _latest_seqs(agent: Any) -> dict[str, int]:
 _visitors: dict[str, chat.Visitor] = {}
 
 
-def _chat_error(error: AppError) -> dict:
-    return {"error": {"code": error.code, "message": error.message, "details": error.details}}
-
-
 class ChatNamespace(Namespace):
     """A visitor's widget: connect with {"client": slug, "token": ...}; "start", "message", "typing"."""
 
@@ -332,7 +329,7 @@ class ChatNamespace(Namespace):
         """The first message: {"text", "name"?, "email"?}; answers {"token", "message"}."""
         visitor = _visitors.get(request.sid)
         if visitor is None:
-            return _chat_error(AppError("Connect first.", code="unauthorized", status=401))
+            return Unauthorized("Connect first.").body()
         if visitor.ticket_id is not None:
             return self.on_message(data)
         try:
@@ -340,7 +337,7 @@ class ChatNamespace(Namespace):
             answer = {"token": chat.visitor_token(visitor), "message": chat.chat_payload(message)}
         except AppError as error:
             db.session.rollback()
-            return _chat_error(error)
+            return error.body()
         finally:
             db.session.remove()
         join_room(chat_room(visitor.ticket_id))
@@ -350,13 +347,13 @@ class ChatNamespace(Namespace):
         """A visitor's line in an open chat: {"text"}; answers {"message"} (the stored copy)."""
         visitor = _visitors.get(request.sid)
         if visitor is None or visitor.ticket_id is None:
-            return _chat_error(AppError("Start the chat first.", code="conflict", status=409))
+            return Conflict("Start the chat first.").body()
         try:
             message, event_id = chat.visitor_says(visitor, data.get("text") if isinstance(data, dict) else None)
             answer = {"message": chat.chat_payload(message)}
         except AppError as error:
             db.session.rollback()
-            return _chat_error(error)
+            return error.body()
         finally:
             db.session.remove()
         push_now(event_id)
