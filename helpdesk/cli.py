@@ -8,14 +8,12 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from helpdesk.errors import AppError, NotFound
+from helpdesk.errors import AppError
 from helpdesk.extensions import db
 from helpdesk.launcher import Launcher
 from helpdesk.mail import cli as mail_cli
 from helpdesk.mail.smtp_server import inbound_controller, sink_controller
-from helpdesk.models import Client
 from helpdesk.services import agents, chat, clients, demo, email_ingest, phone_adapters
 from workers.queues import ALL_QUEUES, redis_connection
 from workers.runner import run_scheduler, run_worker
@@ -141,9 +139,10 @@ def phone_settings(client_slug, twilio_auth_token, default_region):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_calls(client_slug, path):
     """Import a call-log export (CSV); bad rows are reported by line number and skipped."""
-    client = db.session.scalar(select(Client).where(Client.slug == client_slug))
-    if client is None:
-        _fail(NotFound(f"No client company {client_slug!r}.", {"client": [client_slug]}))
+    try:
+        client = clients.by_slug(client_slug)
+    except AppError as error:
+        _fail(error)
     with open(path, newline="", encoding="utf-8-sig") as handle:
         summary = phone_adapters.import_csv(client.id, handle)
     for line, problem in summary.bad_rows:
@@ -160,10 +159,7 @@ def chat_origins(client_slug, origins):
         if origins:
             allowed = chat.set_allowed_origins(client_slug, list(origins))
         else:
-            client = db.session.scalar(select(Client).where(Client.slug == client_slug))
-            if client is None:
-                raise NotFound(f"No client company {client_slug!r}.", {"client": [client_slug]})
-            allowed = client.chat_allowed_origins
+            allowed = clients.by_slug(client_slug).chat_allowed_origins
     except AppError as error:
         _fail(error)
     click.echo(json.dumps({"client": client_slug, "chat_allowed_origins": allowed}))

@@ -10,12 +10,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
-from helpdesk.errors import NotFound
 from helpdesk.extensions import db
-from helpdesk.models import Client
-from helpdesk.services import email_ingest
+from helpdesk.services import clients, email_ingest
 from helpdesk.services.email_ingest import IngestOptions
 
 IMPORT_BATCH = 500
@@ -39,10 +36,7 @@ def serve(controller, label: str) -> None:
 
 
 def client_id_for(slug: str) -> int:
-    client_id = db.session.scalar(select(Client.id).where(Client.slug == slug))
-    if client_id is None:
-        raise NotFound(f"No client company {slug!r}.", {"client": [slug]})
-    return client_id
+    return clients.by_slug(slug).id
 
 
 def mail_sources(paths: Iterable[str]) -> list[Callable[[], bytes]]:

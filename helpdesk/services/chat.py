@@ -20,10 +20,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from helpdesk.errors import AppError, Conflict, NotFound, ValidationFailed
+from helpdesk.errors import AppError, Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Client, Message, Ticket
-from helpdesk.services import outbox, routing, tickets
+from helpdesk.services import clients, outbox, routing, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.services.ttl_cache import app_cache
@@ -102,9 +102,7 @@ def _all_origins() -> frozenset[str]:
 
 
 def set_allowed_origins(slug: str, origins: list[str]) -> list[str]:
-    client = db.session.scalar(select(Client).where(Client.slug == slug))
-    if client is None:
-        raise NotFound(f"No client company {slug!r}.", {"client": [slug]})
+    client = clients.by_slug(slug)
     cleaned = [normalize_origin(origin) for origin in origins]
     if None in cleaned:
         raise ValidationFailed("Give origins as scheme://host[:port].", {"origins": origins})

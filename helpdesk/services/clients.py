@@ -117,7 +117,7 @@ def forget_cached_credentials() -> None:
 
 def configure_phone(slug: str, *, twilio_auth_token: str | None = None, default_region: str | None = None) -> Client:
     """The Twilio auth token that signs a client's callbacks, and the region for national numbers."""
-    client = _by_slug(slug)
+    client = by_slug(slug)
     if twilio_auth_token is not None:
         client.twilio_auth_token = twilio_auth_token or None
     if default_region is not None:
@@ -131,7 +131,8 @@ def configure_phone(slug: str, *, twilio_auth_token: str | None = None, default_
     return client
 
 
-def _by_slug(slug: str) -> Client:
+def by_slug(slug: str) -> Client:
+    """The client company with this slug; NotFound otherwise."""
     client = db.session.scalar(select(Client).where(Client.slug == slug))
     if client is None:
         raise NotFound(f"No client company {slug!r}.", {"client": [slug]})
@@ -142,7 +143,7 @@ def configure_email(slug: str, *, mailgun_signing_key: str | None = None, basic_
                     auto_ack: bool | None = None, auto_ack_body: str | None = None,
                     support_address: str | None = None) -> Client:
     """Inbound provider credentials, acknowledgement and extra support addresses of a client."""
-    client = _by_slug(slug)
+    client = by_slug(slug)
     if mailgun_signing_key is not None:
         client.mailgun_signing_key = mailgun_signing_key or None
     if basic_auth is not None:
