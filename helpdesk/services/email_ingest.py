@@ -32,7 +32,7 @@ from helpdesk.mail.providers import to_mime
 from helpdesk.models import Attachment, Client, Contact, InboundRaw, Message, SupportAddress, Ticket, utcnow
 from helpdesk.services import counters, email_out, events, outbox, tickets
 from helpdesk.services.events import Actor
-from helpdesk.services.inbound_raw import add_raw, store_raw  # noqa: F401 - store_raw is part of this API
+from helpdesk.services.inbound_raw import add_raw, mark, store_raw  # noqa: F401 - store_raw is part of this API
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.summaries import ticket_summary
 from helpdesk.services.tenancy import TenantScope
@@ -181,11 +181,9 @@ def file_batch(rows: list[InboundRaw], options: IngestOptions | None = None) -> 
 
 def _settle(row: InboundRaw, status: str, *, ticket_id: int | None = None, message_id: int | None = None,
             reason: str | None = None, parsed: ParsedMail | None = None) -> IngestResult:
-    row.status, row.error, row.processed_at = status, reason, utcnow()
+    mark(row, status, reason, ticket_id=ticket_id)
     if parsed is not None:
         row.sender, row.message_id = parsed.from_email, parsed.message_id
-    row.attempts += 1
-    row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
     return IngestResult(status, row.id, row.ticket_id, message_id, reason)
 
 

@@ -28,10 +28,14 @@ def store_raw(client_id: int | None, raw: bytes, source: str, content_type: str 
     return row.id
 
 
-def settle(row_id: int, status: str, reason: str | None = None, *, ticket_id: int | None = None) -> None:
-    """Record what became of a stored input (in its own small transaction)."""
-    row = db.session.get(InboundRaw, row_id)
+def mark(row: InboundRaw, status: str, reason: str | None = None, *, ticket_id: int | None = None) -> None:
+    """Record what became of a stored input, in the caller's transaction."""
     row.status, row.error, row.processed_at = status, reason, utcnow()
     row.attempts += 1
     row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
+
+
+def settle(row_id: int, status: str, reason: str | None = None, *, ticket_id: int | None = None) -> None:
+    """``mark`` in a small transaction of its own."""
+    mark(db.session.get(InboundRaw, row_id), status, reason, ticket_id=ticket_id)
     db.session.commit()
