@@ -11,28 +11,24 @@ a missed, busy, failed or abandoned one opens a high-priority call-back ticket.
 
 from __future__ import annotations
 
-import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.extensions import db
-from helpdesk.models import CallLog, Client, Contact, Ticket, utcnow
+from helpdesk.models import OPEN_STATUSES, CallLog, Client, Contact, Ticket, utcnow
 from helpdesk.services import events, outbox, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.tenancy import TenantScope
-
-log = logging.getLogger(__name__)
 
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
 MISSED = ("busy", "no-answer", "failed", "canceled")
 # How far a call has got; a callback for an earlier stage never moves it back.
 STAGE = {"queued": 0, "initiated": 0, "ringing": 1, "in-progress": 2, **{status: 3 for status in ENDED}}
 STATUSES = tuple(STAGE)
-OPEN_STATUSES = ("new", "open", "pending", "on_hold")
 
 
 @dataclass
@@ -60,7 +56,6 @@ class CallResult:
     call_log_id: int
     status: str
     ticket_id: int | None = None
-    details: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"outcome": self.outcome, "call_id": self.call_log_id, "status": self.status,

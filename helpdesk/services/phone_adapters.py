@@ -15,7 +15,7 @@ from marshmallow import ValidationError as SchemaError
 from helpdesk.errors import AppError, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.schemas.inbound import CALL_STATUS_ALIASES, CallLogIn
-from helpdesk.services.phone import STAGE, CallUpdate, record_call
+from helpdesk.services.phone import ENDED, STAGE, CallUpdate, record_call
 
 RECORDING_ONLY = "in-progress"  # a recording callback says nothing about the call's state
 
@@ -40,8 +40,7 @@ def twilio_call_update(form: Mapping[str, str]) -> CallUpdate:
         from_number=form.get("From") or form.get("Caller"), to_number=form.get("To") or form.get("Called"),
         duration_seconds=_integer(form.get("CallDuration") or form.get("RecordingDuration"), "CallDuration"),
         recording_url=form.get("RecordingUrl") or None,
-        ended_at=_rfc2822(form.get("Timestamp")) if status in ("completed", "busy", "no-answer", "failed",
-                                                               "canceled") else None,
+        ended_at=_rfc2822(form.get("Timestamp")) if status in ENDED else None,
         sequence=_integer(form.get("SequenceNumber"), "SequenceNumber"),
     )
 
