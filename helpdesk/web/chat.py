@@ -16,11 +16,15 @@ bp = Blueprint("chat", __name__, url_prefix="/chat")
 csrf.exempt(bp)
 
 
-
-def _client_and_origin(slug: str) -> tuple[chat.ChatClient, str]:
+def _chat_client(slug: str) -> chat.ChatClient:
     client = chat.chat_client(slug)
     if client is None:
         raise NotFound(f"No chat for client {slug!r}.", {"client_slug": [slug]})
+    return client
+
+
+def _client_and_origin(slug: str) -> tuple[chat.ChatClient, str]:
+    client = _chat_client(slug)
     origin = chat.normalize_origin(request.headers.get("Origin"))
     if origin not in client.origins:
         raise Forbidden("This site may not send chat messages for this client.", {"origin": [origin]})
@@ -58,6 +62,4 @@ def leave_message(client_slug: str):
 @bp.get("/<client_slug>/demo")
 def demo_page(client_slug: str):
     """A stand-in for the client's site, with the widget embedded (add this origin to the client's list)."""
-    if chat.chat_client(client_slug) is None:
-        raise NotFound(f"No chat for client {client_slug!r}.", {"client_slug": [client_slug]})
-    return render_template("chat_demo.html", client_slug=client_slug)
+    return render_template("chat_demo.html", client_slug=_chat_client(client_slug).slug)

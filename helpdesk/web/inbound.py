@@ -151,10 +151,7 @@ def email_postmark(client_slug: str):
     client = active_client(client_slug)
     signatures.verify_basic_auth(client.inbound_basic_auth_sha256, request.authorization)
     raw = _check_size(_limited_body())
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise AppError("The body is not valid JSON.", {"json": ["Invalid JSON body."]}) from None
+    data = _json_document(raw)
     if not isinstance(data, dict) or not (data.get("From") or data.get("FromFull")):
         raise ValidationFailed("This is not a Postmark inbound message.", {"From": ["Missing."]})
     return _ingest(client.id, raw, POSTMARK_SOURCE, content_type="application/json")
@@ -165,14 +162,18 @@ def email_postmark(client_slug: str):
 JSON_MAX_BYTES = 1024 * 1024
 
 
+def _json_document(raw: bytes):
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise AppError("The body is not valid JSON.", {"json": ["Invalid JSON body."]}) from None
+
+
 def _json_body(raw: bytes, schema: Schema) -> dict:
     if len(raw) > JSON_MAX_BYTES:
         raise PayloadTooLarge(f"The body is {len(raw)} bytes; the limit is {JSON_MAX_BYTES}.",
                               {"max_bytes": JSON_MAX_BYTES})
-    try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise AppError("The body is not valid JSON.", {"json": ["Invalid JSON body."]}) from None
+    document = _json_document(raw)
     if not isinstance(document, dict):
         raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected an object."]})
     try:
