@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.models import Attachment, InboundRaw, Message, Ticket
-from helpdesk.services import clients, email_ingest, signatures
+from helpdesk.services import clients, email_ingest, inbound_raw, signatures
 from helpdesk.services import tickets as ticket_service
 from tests import factories
 from tests.mail_helpers import make_mail, make_mail_client, post_mail, signed_headers
@@ -169,7 +169,7 @@ def test_a_crash_while_filing_quarantines_and_reprocessing_files_it(client, db, 
 
 
 def test_a_message_stored_but_never_filed_is_picked_up_by_the_sweep(db, acme):
-    raw_id = email_ingest.store_raw(acme.id, make_mail(message_id="<orphan@customer.example>"), "http")
+    raw_id = inbound_raw.store_raw(acme.id, make_mail(message_id="<orphan@customer.example>"), "http")
     row = db.session.get(InboundRaw, raw_id)
     row.received_at = row.received_at.replace(year=row.received_at.year - 1)
     db.session.commit()
@@ -323,7 +323,7 @@ def _multipart(fields: dict) -> bytes:
 
 def test_raw_sha_is_recorded(db, acme):
     raw = make_mail()
-    raw_id = email_ingest.store_raw(acme.id, raw, "http")
+    raw_id = inbound_raw.store_raw(acme.id, raw, "http")
     assert db.session.get(InboundRaw, raw_id).sha256 == hashlib.sha256(raw).hexdigest()
 
 
@@ -359,7 +359,7 @@ def test_without_the_preference_the_answer_is_the_outcome(client, db, acme):
 
 def test_only_one_filer_per_client_runs_and_it_rechecks_before_leaving(db, acme, redis):
     for n in range(3):
-        email_ingest.store_raw(acme.id, make_mail(f"Queued {n}", message_id=f"<queued-{n}@customer.example>"),
+        inbound_raw.store_raw(acme.id, make_mail(f"Queued {n}", message_id=f"<queued-{n}@customer.example>"),
                                "http")
     held = redis.lock(f"helpdesk:inbound-filer:{acme.id}", timeout=30)
     assert held.acquire(blocking=False)
@@ -406,7 +406,7 @@ def test_two_filers_racing_on_one_backlog_keep_every_thread_together(app, db, ac
             parent = f"<race-{thread}-{depth - 1}@customer.example>" if depth else None
             raw = make_mail(f"Race {thread}", f"Message {depth}\n", in_reply_to=parent, references=parent,
                             message_id=f"<race-{thread}-{depth}@customer.example>")
-            email_ingest.store_raw(acme.id, raw, "http")
+            inbound_raw.store_raw(acme.id, raw, "http")
     db.session.remove()
     filed, errors = [], []
 

@@ -125,7 +125,7 @@ def test_silent_agents_are_taken_offline_and_heartbeats_keep_them(app, client, l
 
 
 def test_a_filed_batch_of_mail_is_pushed_in_order_by_one_job(app, client, login, socketio_client, queue, redis):
-    from helpdesk.services import email_ingest
+    from helpdesk.services import email_ingest, inbound_raw
     from helpdesk.services.events import PUBLISH_MANY_TASK
     from tests.mail_helpers import make_mail, make_mail_client
 
@@ -134,7 +134,7 @@ def test_a_filed_batch_of_mail_is_pushed_in_order_by_one_job(app, client, login,
     login(lead.email)
     sio = socketio_client()
     for n in range(4):
-        email_ingest.store_raw(acme.id, make_mail(f"Batch {n}", message_id=f"<batch-{n}@customer.example>"), "http")
+        inbound_raw.store_raw(acme.id, make_mail(f"Batch {n}", message_id=f"<batch-{n}@customer.example>"), "http")
     assert email_ingest.file_backlog(acme.id) == 4
     [row] = db.session.scalars(db.select(Outbox).where(Outbox.task == PUBLISH_MANY_TASK)).all()
     assert len(row.payload["event_ids"]) == 4

@@ -32,7 +32,7 @@ from helpdesk.mail.providers import to_mime
 from helpdesk.models import Attachment, Client, Contact, InboundRaw, Message, SupportAddress, Ticket, utcnow
 from helpdesk.services import counters, email_out, events, outbox, tickets
 from helpdesk.services.events import Actor
-from helpdesk.services.inbound_raw import add_raw, mark, store_raw  # noqa: F401 - store_raw is part of this API
+from helpdesk.services.inbound_raw import add_raw, mark
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.summaries import ticket_summary
 from helpdesk.services.tenancy import TenantScope
