@@ -31,7 +31,16 @@ from pathlib import Path
 import requests
 import socketio
 
-from harness import CpuMeter, Processes, add_store_arguments, free_port, run_per_backend, stores, summary
+from harness import (
+    CpuMeter,
+    Processes,
+    add_store_arguments,
+    bench_region,
+    free_port,
+    run_per_backend,
+    stores,
+    summary,
+)
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -40,24 +49,13 @@ LINE = re.compile(r"^v:(\d+):(\d+)$")
 
 
 def setup(env: dict, bots: int) -> None:
-    os.environ.update(env)
-    from config import DevelopmentConfig
-    from helpdesk import create_app
-    from helpdesk.extensions import db
-    from helpdesk.models import Calendar, Region
-    from helpdesk.services import agents, chat, clients
+    with bench_region(env):
+        from helpdesk.services import agents, chat, clients
 
-    app = create_app(DevelopmentConfig)
-    with app.app_context():
-        db.session.add(Region(name="Bench", slug="bench", chain_order=1,
-                              calendar=Calendar(name="always", timezone="UTC", around_the_clock=True)))
-        db.session.commit()
         clients.create_client("Bench Co", "bench", region_slugs=["bench"])
         chat.set_allowed_origins("bench", [SITE])
         for i in range(bots):
             agents.create_agent(f"bot{i}@bench.test", f"Bot {i}", PASSWORD, role="supervisor", all_clients=True)
-        db.session.remove()
-        db.engine.dispose()
 
 
 class AgentBot:

@@ -42,6 +42,7 @@ from harness import (
     CpuMeter,
     Processes,
     add_store_arguments,
+    bench_region,
     free_port,
     percentile,
     run_per_backend,
@@ -95,25 +96,14 @@ def _message(thread: int, depth: int, message_id: str, history: list[str]) -> by
 
 def setup_client(env: dict) -> str:
     """One client company with a region on shift; returns its inbound secret."""
-    os.environ.update(env)
-    from config import DevelopmentConfig
-    from helpdesk import create_app
-    from helpdesk.extensions import db
-    from helpdesk.models import Calendar, Region
-    from helpdesk.services import agents, clients
+    with bench_region(env):
+        from helpdesk.services import agents, clients
 
-    app = create_app(DevelopmentConfig)
-    with app.app_context():
-        db.session.add(Region(name="Bench", slug="bench", chain_order=1,
-                              calendar=Calendar(name="always", timezone="UTC", around_the_clock=True)))
-        db.session.commit()
         client = clients.create_client("Bench Co", "bench", support_email="support@bench.example").client
         for i in range(20):
             agents.create_agent(f"agent{i}@bench.test", f"Agent {i}", "bench-password-123", region_slug="bench",
                                 all_clients=True)
         secret = client.inbound_webhook_secret
-        db.session.remove()
-        db.engine.dispose()
     return secret
 
 

@@ -127,6 +127,26 @@ def stores(backend: str, workdir: Path, pg_url: str, redis_url: str, **env_overr
                 embedded.close()
 
 
+@contextmanager
+def bench_region(env: dict):
+    """The app on the benchmark's fresh database, in an app context, with the region "bench" open
+    around the clock; each benchmark adds its client and staff. Lets the database go on exit."""
+    os.environ.update(env)
+    from config import DevelopmentConfig
+    from helpdesk import create_app
+    from helpdesk.extensions import db
+    from helpdesk.models import Calendar, Region
+
+    app = create_app(DevelopmentConfig)
+    with app.app_context():
+        db.session.add(Region(name="Bench", slug="bench", chain_order=1,
+                              calendar=Calendar(name="always", timezone="UTC", around_the_clock=True)))
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
 def run_checked(argv: list[str], env: dict) -> None:
     completed = subprocess.run(argv, cwd=PROJECT, env=env, capture_output=True, text=True)
     if completed.returncode:

@@ -31,6 +31,7 @@ from harness import (
     CpuMeter,
     Processes,
     add_store_arguments,
+    bench_region,
     free_port,
     percentile,
     run_per_backend,
@@ -44,26 +45,14 @@ PASSWORD = "bench-password-123"
 
 def setup_tenant(env: dict, agents: int) -> str:
     """Create one client company, a region on shift around the clock and N agents in it."""
-    os.environ.update(env)
-    from config import DevelopmentConfig
-    from helpdesk import create_app
-    from helpdesk.extensions import db
-    from helpdesk.models import Calendar, Region
-    from helpdesk.services import agents as agent_service
-    from helpdesk.services import clients
+    with bench_region(env):
+        from helpdesk.services import agents as agent_service
+        from helpdesk.services import clients
 
-    app = create_app(DevelopmentConfig)
-    with app.app_context():
-        region = Region(name="Bench", slug="bench", chain_order=1,
-                        calendar=Calendar(name="always", timezone="UTC", around_the_clock=True))
-        db.session.add(region)
-        db.session.commit()
         key = clients.create_client("Bench Co", "bench", region_slugs=["bench"]).api_key
         for i in range(agents):
             agent_service.create_agent(f"agent{i}@bench.test", f"Agent {i}", PASSWORD, region_slug="bench",
                                        all_clients=True)
-        db.session.remove()
-        db.engine.dispose()
     return key
 
 
