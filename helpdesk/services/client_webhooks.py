@@ -42,18 +42,17 @@ def receive(client_id: int, webhook_id: str, raw: bytes, data: dict[str, Any]) -
     if first is not None:
         return first
     try:
-        answer = _apply(scope, data)
-        idempotency.remember(client_id, request, "ticket", answer.body["ticket"]["id"], answer.status, answer.body)
-        outbox.commit()
+        return _apply_and_remember(scope, request, data)
     except IntegrityError:
-        # The same delivery (or the same new external_id) is being filed concurrently: theirs stands.
+        # The same delivery (or the same new external_id) was filed concurrently: theirs stands.
         db.session.rollback()
-        first = _first_answer(scope, request)
-        if first is not None:
-            return first
-        answer = _apply(scope, data)
-        idempotency.remember(client_id, request, "ticket", answer.body["ticket"]["id"], answer.status, answer.body)
-        outbox.commit()
+    return _first_answer(scope, request) or _apply_and_remember(scope, request, data)
+
+
+def _apply_and_remember(scope: TenantScope, request: IdempotencyRequest, data: dict[str, Any]) -> WebhookAnswer:
+    answer = _apply(scope, data)
+    idempotency.remember(scope.client_id, request, "ticket", answer.body["ticket"]["id"], answer.status, answer.body)
+    outbox.commit()
     return answer
 
 
