@@ -114,7 +114,7 @@ def file_backlog(client_id: int, options: IngestOptions | None = None) -> int:
     connection = get_redis()
     connection.delete(_backlog_flag(client_id))  # what arrives from now on queues another job
     filed, after = 0, 0  # never the same row twice in one run, whatever became of it
-    while _backlog(client_id, 1, after):
+    while _has_backlog(client_id, after):
         lock = connection.lock(f"helpdesk:inbound-filer:{client_id}", timeout=FILER_LOCK_SECONDS)
         if not lock.acquire(blocking=False):
             return filed  # the holder files what is there, and rechecks when done
@@ -129,14 +129,17 @@ def file_backlog(client_id: int, options: IngestOptions | None = None) -> int:
 
 
 def _backlog(client_id: int, limit: int, after: int = 0) -> list[InboundRaw]:
-    rows = list(db.session.scalars(
+    return list(db.session.scalars(
         select(InboundRaw).where(InboundRaw.client_id == client_id, InboundRaw.status == "received",
                                  InboundRaw.id > after)
         .order_by(InboundRaw.id).limit(limit)
     ))
-    if limit == 1:
-        db.session.rollback()  # only a look: do not hold a snapshot or SQLite's lock
-    return rows
+
+
+def _has_backlog(client_id: int, after: int) -> bool:
+    waiting = bool(_backlog(client_id, 1, after))
+    db.session.rollback()  # only a look: do not hold a snapshot or SQLite's lock
+    return waiting
 
 
 def _release(lock) -> None:
