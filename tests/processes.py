@@ -103,5 +103,11 @@ def browser_login(base: str, email: str, password: str) -> requests.Session:
     return session
 
 
+def staff_csrf(session: requests.Session, base: str) -> str:
+    """The CSRF token the agent page gives its scripts (meta csrf-token), for the staff JSON API."""
+    page = session.get(f"{base}/agent", timeout=10).text
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
 def cookie_header(session: requests.Session) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)

@@ -4,7 +4,6 @@ the RQ worker pushing between them."""
 from __future__ import annotations
 
 import queue as queues
-import re
 
 import pytest
 import requests
@@ -13,7 +12,7 @@ import socketio
 from helpdesk.extensions import db
 from helpdesk.services import chat
 from tests import factories
-from tests.processes import browser_login, cookie_header
+from tests.processes import browser_login, cookie_header, staff_csrf
 
 pytestmark = pytest.mark.slow
 SITE = "https://shop.acme.example"
@@ -53,10 +52,8 @@ def test_a_visitor_and_an_agent_chat_live_through_the_real_server(app, system):
     visitor.call("typing", {"typing": True}, namespace="/chat", timeout=10)
     assert _wait_for(agent_inbox, lambda e: e.get("type") == "typing")["who"] == "visitor"
 
-    page = staff.get(f"{system}/agent", timeout=10).text
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page)
     reply = staff.post(f"{system}/agent/api/tickets/{ticket_id}/messages", json={"body": "It ships today."},
-                       headers={"X-CSRFToken": csrf.group(1)}, timeout=10)
+                       headers={"X-CSRFToken": staff_csrf(staff, system)}, timeout=10)
     assert reply.status_code == 201, reply.text
     name, pushed = _wait_for(visitor_inbox, lambda item: item[0] == "message")
     assert (pushed["from"], pushed["name"], pushed["text"]) == ("agent", "Ana", "It ships today.")

@@ -15,7 +15,7 @@ from helpdesk.models import Ticket
 from helpdesk.services import chat
 from helpdesk.sqlite import read_only
 from tests import factories
-from tests.processes import browser_login
+from tests.processes import browser_login, staff_csrf
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,7 +68,7 @@ def test_the_widget_chats_with_an_agent_and_never_runs_anyones_html(app, system,
     [(ticket_id, first_text)] = _chat_tickets()
     assert first_text == "Hello from the browser " + XSS  # stored as the visitor typed it
     staff = browser_login(system, email, factories.PASSWORD)
-    csrf = staff.get(f"{system}/agent", timeout=10).text.split('name="csrf-token" content="')[1].split('"')[0]
+    csrf = staff_csrf(staff, system)
     reply = staff.post(f"{system}/agent/api/tickets/{ticket_id}/messages", headers={"X-CSRFToken": csrf},
                        json={"body": "It ships today " + XSS}, timeout=10)
     assert reply.status_code == 201, reply.text
