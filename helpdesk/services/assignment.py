@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import lazyload
 
 from helpdesk.errors import NotFound, ValidationFailed
@@ -37,6 +37,9 @@ ROUTABLE_STATUSES = ("new", "open")
 LOAD_STATUSES = ("new", "open", "on_hold")
 PRIORITY_ORDER = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=4)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The hot path reads and writes through the tables (Core), not the ORM classes.
+AGENTS = Agent.__table__
+TICKETS = Ticket.__table__
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,9 @@ def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued:
     if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
         db.session.rollback()
         return None
-    detected = _detect_language(ticket)
-    decision = _decide(ticket, dialect)
+    with db.session.no_autoflush:  # the ticket's changes go out in one UPDATE, in _record
+        detected = _detect_language(ticket)
+        decision = _decide(ticket, dialect)
     if detected:
         decision = Decision(decision.ticket_id, decision.agent_id, decision.region_id,
                             f"language {detected} detected; {decision.reason}")
@@ -81,20 +85,26 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
     region = _region_for(ticket)
     if region is None:
         return Decision(ticket.id, None, None, "no region serves this client; waiting")
-    region_name = db.session.get(Region, region.id).name
-    candidates, why_none = _eligible_agents(ticket, region.id, region_name)
+    candidates, why_none = _eligible_agents(ticket, region)
     for agent, load in candidates:
-        locked = db.session.scalar(_locking(select(Agent).where(Agent.id == agent.id), dialect, Agent))
-        if locked is None:
-            continue  # another router is assigning to this agent right now; try the next one
-        still_there = locked.active and locked.presence == "online"  # re-read under the lock
-        if still_there and _load(locked.id, ticket.channel) < _capacity(locked, ticket.channel):
-            return Decision(ticket.id, locked.id, region.id,
-                            f"assigned to {locked.name} in {region_name} (load {load} on {ticket.channel})")
-    reason = why_none or f"all eligible agents in {region_name} are busy; queued"
+        if not _lock_online_agent(agent.id, dialect):
+            continue  # another router is assigning to this agent right now, or they just left
+        if _load(agent.id, ticket.channel) < _capacity(agent, ticket.channel):  # recounted under the lock
+            return Decision(ticket.id, agent.id, region.id,
+                            f"assigned to {agent.name} in {region.name} (load {load} on {ticket.channel})")
+    reason = why_none or f"all eligible agents in {region.name} are busy; queued"
     if not routing.is_on_shift(region):
-        reason += f" ({region_name} is off shift)"
+        reason += f" ({region.name} is off shift)"
     return Decision(ticket.id, None, region.id, reason)
+
+
+def _lock_online_agent(agent_id: int, dialect: str) -> bool:
+    """Lock the agent's row (skipping one another router holds) if they are still active and online."""
+    query = select(AGENTS.c.id).where(AGENTS.c.id == agent_id, AGENTS.c.active.is_(True),
+                                      AGENTS.c.presence == "online")
+    if dialect == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return db.session.execute(query).first() is not None
 
 
 def _detect_language(ticket: Ticket) -> str | None:
@@ -125,46 +135,44 @@ def _capacity(agent: Any, channel: str) -> int:
 
 
 def _load(agent_id: int, channel: str) -> int:
-    return db.session.scalar(
-        select(func.count(Ticket.id)).where(
-            Ticket.assignee_id == agent_id, Ticket.channel == channel, Ticket.status.in_(LOAD_STATUSES))
-    ) or 0
+    return db.session.execute(select(func.count()).where(
+        TICKETS.c.assignee_id == agent_id, TICKETS.c.channel == channel,
+        TICKETS.c.status.in_(LOAD_STATUSES))).scalar() or 0
 
 
-def _eligible_agents(ticket: Ticket, region_id: int, region_name: str) -> tuple[list[tuple[Any, int]], str]:
+def _eligible_agents(ticket: Ticket, region: routing.RegionView) -> tuple[list[tuple[Any, int]], str]:
     """Eligible agents with a free slot, best first; and why there are none when so.
 
-    Reads plain rows, not ORM objects: a decision looks at every online agent of
-    the region, and hydrating them (and their client lists) was most of its cost.
+    Reads plain rows through Core, not ORM objects: a decision looks at every
+    online agent of the region, and ORM overhead was most of its cost. Each
+    agent's load on the ticket's channel comes with them, in the same statement.
     """
+    load = (select(func.count()).where(
+        TICKETS.c.assignee_id == AGENTS.c.id, TICKETS.c.channel == ticket.channel,
+        TICKETS.c.status.in_(LOAD_STATUSES)).scalar_subquery().label("load"))
     online = db.session.execute(select(
-        Agent.id, Agent.name, Agent.languages, Agent.channels, Agent.capacity, Agent.all_clients,
-        Agent.last_assigned_at,
-    ).where(Agent.region_id == region_id, Agent.active.is_(True), Agent.presence == "online",
-            Agent.role == "agent")).all()
+        AGENTS.c.id, AGENTS.c.name, AGENTS.c.languages, AGENTS.c.channels, AGENTS.c.capacity,
+        AGENTS.c.all_clients, AGENTS.c.last_assigned_at, load,
+    ).where(AGENTS.c.region_id == region.id, AGENTS.c.active.is_(True), AGENTS.c.presence == "online",
+            AGENTS.c.role == "agent")).all()
     if not online:
-        return [], f"no agent online in {region_name}; queued"
+        return [], f"no agent online in {region.name}; queued"
     restricted = [a.id for a in online if not a.all_clients]
-    serving = set(db.session.scalars(select(agent_clients.c.agent_id).where(
-        agent_clients.c.client_id == ticket.client_id, agent_clients.c.agent_id.in_(restricted)))) \
+    serving = set(db.session.execute(select(agent_clients.c.agent_id).where(
+        agent_clients.c.client_id == ticket.client_id, agent_clients.c.agent_id.in_(restricted))).scalars()) \
         if restricted else set()
     entitled = [a for a in online if a.all_clients or a.id in serving]
     if not entitled:
-        return [], f"no agent online in {region_name} serves this client; queued"
+        return [], f"no agent online in {region.name} serves this client; queued"
     speaking = [a for a in entitled if _speaks(a, ticket)]
     if not speaking:
-        return [], f"no agent with language {ticket.language} online in {region_name}; queued"
+        return [], f"no agent with language {ticket.language} online in {region.name}; queued"
     skilled = [a for a in speaking if _has_channel(a, ticket) and _capacity(a, ticket.channel) > 0]
     if not skilled:
-        return [], f"no agent with the {ticket.channel} skill online in {region_name}; queued"
-    loads = dict(db.session.execute(
-        select(Ticket.assignee_id, func.count(Ticket.id))
-        .where(Ticket.assignee_id.in_([a.id for a in skilled]), Ticket.channel == ticket.channel,
-               Ticket.status.in_(LOAD_STATUSES))
-        .group_by(Ticket.assignee_id)).tuples().all())
-    free = [(a, loads.get(a.id, 0)) for a in skilled if loads.get(a.id, 0) < _capacity(a, ticket.channel)]
+        return [], f"no agent with the {ticket.channel} skill online in {region.name}; queued"
+    free = [(a, a.load) for a in skilled if a.load < _capacity(a, ticket.channel)]
     free.sort(key=lambda pair: (pair[1], pair[0].last_assigned_at or EPOCH, pair[0].id))
-    reason = "" if free else f"no agent with a free {ticket.channel} slot in {region_name}; queued"
+    reason = "" if free else f"no agent with a free {ticket.channel} slot in {region.name}; queued"
     return free, reason
 
 
@@ -178,12 +186,13 @@ def _record(ticket: Ticket, decision: Decision, actor: Actor) -> None:
         ticket.assignee_id = decision.agent_id
         ticket.assigned_at = now
         ticket.status = "open" if ticket.status == "new" else ticket.status
-        db.session.get(Agent, decision.agent_id).last_assigned_at = now
         event_type = "ticket.assigned"
     else:
         event_type = "ticket.queued"
     ticket.updated_at = now
     db.session.flush()
+    if decision.agent_id is not None:
+        db.session.execute(update(AGENTS).where(AGENTS.c.id == decision.agent_id).values(last_assigned_at=now))
     data = {"reason": decision.reason, "agent_id": decision.agent_id, "region_id": decision.region_id,
             "ticket": summary(ticket)}
     if moved_from is not None:

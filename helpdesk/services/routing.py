@@ -48,6 +48,7 @@ class CalendarView:
 class RegionView:
     id: int
     slug: str
+    name: str
     chain_order: int
     calendar: CalendarView
 
@@ -63,7 +64,7 @@ def _active_regions_query():
 
 
 def _views(regions) -> tuple[RegionView, ...]:
-    return tuple(RegionView(r.id, r.slug, r.chain_order, CalendarView.of(r.calendar))
+    return tuple(RegionView(r.id, r.slug, r.name, r.chain_order, CalendarView.of(r.calendar))
                  for r in sorted(regions, key=lambda r: (r.chain_order, r.id)))
 
 
