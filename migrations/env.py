@@ -5,6 +5,7 @@ from alembic import context
 from flask import current_app
 
 from helpdesk.models import UTCDateTime
+from helpdesk.models.search import include_name
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -109,6 +110,8 @@ def run_migrations_online():
         conf_args.setdefault("render_item", render_item)
         conf_args.setdefault("render_as_batch", connection.dialect.name == "sqlite")
         conf_args.setdefault("compare_type", True)
+        # The full-text search objects live outside the models (see helpdesk/models/search.py).
+        conf_args.setdefault("include_name", include_name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from config import BASE_DIR
 from helpdesk.extensions import db
+from helpdesk.models.search import include_name
 from tests.processes import PROJECT
 
 MIGRATIONS = BASE_DIR / "migrations"
@@ -37,16 +38,20 @@ def empty_database(database_url, tmp_path):
     admin.dispose()
 
 
-def test_upgrade_from_empty_matches_models(empty_database, redis_url, tmp_path):
-    env = {"DATABASE_URL": empty_database, "REDIS_URL": redis_url, "HELPDESK_INSTANCE": str(tmp_path),
+def flask_db(database_url: str, redis_url: str, instance, *args: str) -> None:
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "HELPDESK_INSTANCE": str(instance),
            "PATH": "/usr/bin:/bin", "LOG_LEVEL": "WARNING"}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "helpdesk", "db", "upgrade"],
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "helpdesk", "db", *args],
                             cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
+
+def test_upgrade_from_empty_matches_models(empty_database, redis_url, tmp_path):
+    flask_db(empty_database, redis_url, tmp_path, "upgrade")
+
     engine = create_engine(empty_database)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(context, db.metadata)
         tables = set(conn.dialect.get_table_names(conn))
     engine.dispose()
@@ -59,3 +64,30 @@ def test_single_head():
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, heads
+
+
+def _search_objects(database_url: str) -> set[str]:
+    """The full-text search columns (PostgreSQL) or FTS5 tables and triggers (SQLite) present."""
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            rows = conn.execute(text("SELECT table_name || '.' || column_name FROM information_schema.columns "
+                                     "WHERE column_name = 'search_vector'"))
+        else:
+            rows = conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE '%fts' "
+                                     "OR (type = 'trigger' AND name LIKE '%fts_a_')"))
+        found = set(rows.scalars())
+    engine.dispose()
+    return found
+
+
+def test_search_migration_downgrades_and_upgrades_again(empty_database, redis_url, tmp_path):
+    flask_db(empty_database, redis_url, tmp_path, "upgrade")
+    present = _search_objects(empty_database)
+    assert present in ({"tickets.search_vector", "messages.search_vector"},
+                       {"tickets_fts", "messages_fts", *(f"{t}_fts_{s}" for t in ("tickets", "messages")
+                                                          for s in ("ai", "ad", "au"))})
+    flask_db(empty_database, redis_url, tmp_path, "downgrade", "0006_inbound_channels")
+    assert _search_objects(empty_database) == set()
+    flask_db(empty_database, redis_url, tmp_path, "upgrade")
+    assert _search_objects(empty_database) == present

@@ -12,9 +12,11 @@ from helpdesk.schemas.ticket import (
     TicketDetailOut,
     TicketListArgs,
     TicketPage,
+    TicketSearchArgs,
+    TicketSearchPage,
     TicketUpdate,
 )
-from helpdesk.services import tickets
+from helpdesk.services import search, tickets
 from helpdesk.services.idempotency import IdempotencyRequest
 
 blp = api_blueprint("tickets", __name__, "/api/v1/tickets", "Tickets of the calling client company")
@@ -42,6 +44,14 @@ def list_tickets(sort, limit, cursor=None, **filters):
     """List tickets, newest first by default; follow ``next_cursor`` for the next page."""
     rows, next_cursor = tickets.list_tickets(g.scope, filters, limit, cursor, sort)
     return {"data": rows, "next_cursor": next_cursor}
+
+
+@blp.get("/search")
+@blp.arguments(TicketSearchArgs, location="query", as_kwargs=True)
+@blp.response(200, TicketSearchPage)
+def search_tickets(q, limit, status=None):
+    """Full-text search of subjects and messages (internal notes are never searched), best match first."""
+    return {"data": search.search_tickets(g.scope, q, include_notes=False, status=status, limit=limit)}
 
 
 @blp.post("")

@@ -46,6 +46,16 @@ class StaffTicketOut(Schema):
     assignee_id = fields.Integer(allow_none=True)
 
 
+class SearchHitOut(StaffTicketOut):
+    number = fields.Integer()
+    client_id = fields.Integer()
+    updated_at = fields.AwareDateTime()
+
+
+class SearchOut(Schema):
+    tickets = fields.List(fields.Nested(SearchHitOut))
+
+
 class TicketEnvelope(Schema):
     ticket = fields.Nested(StaffTicketOut)
 

@@ -10,6 +10,7 @@ from webargs.fields import DelimitedList
 from helpdesk.models import CHANNELS, PRIORITIES, STATUSES
 from helpdesk.services.pagination import SORTS
 from helpdesk.services.routing import region_slug
+from helpdesk.services.search import LIMIT_MAX, QUERY_MAX
 from helpdesk.services.tickets import public_messages
 
 BODY_MAX = 200_000
@@ -69,6 +70,15 @@ class TicketListArgs(Schema):
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class TicketSearchArgs(Schema):
+    q = fields.String(required=True, validate=validate.Length(
+        min=1, max=QUERY_MAX, error=f"Give a search query of 1 to {QUERY_MAX} characters."), metadata={
+        "description": 'Words to find in subjects and messages; "quoted phrase", -excluded, or; '
+                       'a ticket number as 1234, #1234 or ACME-1234.'})
+    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=LIMIT_MAX))
 
 
 class ContactOut(Schema):
@@ -145,3 +155,7 @@ class TicketDetailOut(TicketOut):
 class TicketPage(Schema):
     data = fields.List(fields.Nested(TicketOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class TicketSearchPage(Schema):
+    data = fields.List(fields.Nested(TicketOut), metadata={"description": "Most relevant first, then most recent."})

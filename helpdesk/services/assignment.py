@@ -17,11 +17,13 @@ guarantee by serialising routers.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Text, bindparam, case, cast, func, select, update
 from sqlalchemy.orm import lazyload
 
 from helpdesk.errors import NotFound, ValidationFailed
@@ -134,27 +136,74 @@ def _capacity(agent: Any, channel: str) -> int:
     return int((agent.capacity or {}).get(channel, 0))
 
 
+# The hot statements are built once: constructing them and computing their cache keys on
+# every decision was a measurable part of its cost.
+_LOAD_ON_CHANNEL = (TICKETS.c.channel == bindparam("channel")) & TICKETS.c.status.in_(LOAD_STATUSES)
+_AGENT_LOAD = select(func.count()).where(TICKETS.c.assignee_id == bindparam("agent_id"), _LOAD_ON_CHANNEL)
+_ONLINE_AGENTS = select(
+    AGENTS.c.id, AGENTS.c.name, cast(AGENTS.c.languages, Text), cast(AGENTS.c.channels, Text),
+    cast(AGENTS.c.capacity, Text), AGENTS.c.all_clients, AGENTS.c.last_assigned_at,
+    select(func.count()).where(TICKETS.c.assignee_id == AGENTS.c.id, _LOAD_ON_CHANNEL).scalar_subquery(),
+).where(AGENTS.c.region_id == bindparam("region_id"), AGENTS.c.active.is_(True), AGENTS.c.presence == "online",
+        AGENTS.c.role == "agent")
+
+
+@dataclass(frozen=True)
+class Skills:
+    languages: frozenset[str]
+    channels: frozenset[str]
+    capacity: tuple[tuple[str, int], ...]
+
+
+@lru_cache(maxsize=4096)
+def _skills(languages: str | None, channels: str | None, capacity: str | None) -> Skills:
+    """Parsed once per distinct JSON text: most agents share a handful of skill sets."""
+    return Skills(frozenset(json.loads(languages or "null") or ()), frozenset(json.loads(channels or "null") or ()),
+                  tuple(sorted((json.loads(capacity or "null") or {}).items())))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An online agent as a decision sees them, with their load on the ticket's channel."""
+
+    id: int
+    name: str
+    skills: Skills
+    all_clients: bool
+    last_assigned_at: datetime | None
+    load: int
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return self.skills.languages
+
+    @property
+    def channels(self) -> frozenset[str]:
+        return self.skills.channels
+
+    @property
+    def capacity(self) -> dict[str, int]:
+        return dict(self.skills.capacity)
+
+
 def _load(agent_id: int, channel: str) -> int:
-    return db.session.execute(select(func.count()).where(
-        TICKETS.c.assignee_id == agent_id, TICKETS.c.channel == channel,
-        TICKETS.c.status.in_(LOAD_STATUSES))).scalar() or 0
+    return db.session.execute(_AGENT_LOAD, {"agent_id": agent_id, "channel": channel}).scalar() or 0
 
 
-def _eligible_agents(ticket: Ticket, region: routing.RegionView) -> tuple[list[tuple[Any, int]], str]:
+def _online_agents(region_id: int, channel: str) -> list[Candidate]:
+    rows = db.session.execute(_ONLINE_AGENTS, {"region_id": region_id, "channel": channel}).all()
+    return [Candidate(agent_id, name, _skills(languages, channels, capacity), all_clients, last_assigned_at, load)
+            for agent_id, name, languages, channels, capacity, all_clients, last_assigned_at, load in rows]
+
+
+def _eligible_agents(ticket: Ticket, region: routing.RegionView) -> tuple[list[tuple[Candidate, int]], str]:
     """Eligible agents with a free slot, best first; and why there are none when so.
 
     Reads plain rows through Core, not ORM objects: a decision looks at every
     online agent of the region, and ORM overhead was most of its cost. Each
     agent's load on the ticket's channel comes with them, in the same statement.
     """
-    load = (select(func.count()).where(
-        TICKETS.c.assignee_id == AGENTS.c.id, TICKETS.c.channel == ticket.channel,
-        TICKETS.c.status.in_(LOAD_STATUSES)).scalar_subquery().label("load"))
-    online = db.session.execute(select(
-        AGENTS.c.id, AGENTS.c.name, AGENTS.c.languages, AGENTS.c.channels, AGENTS.c.capacity,
-        AGENTS.c.all_clients, AGENTS.c.last_assigned_at, load,
-    ).where(AGENTS.c.region_id == region.id, AGENTS.c.active.is_(True), AGENTS.c.presence == "online",
-            AGENTS.c.role == "agent")).all()
+    online = _online_agents(region.id, ticket.channel)
     if not online:
         return [], f"no agent online in {region.name}; queued"
     restricted = [a.id for a in online if not a.all_clients]

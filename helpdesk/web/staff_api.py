@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
-from marshmallow import Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_options_header
 from werkzeug.utils import secure_filename
@@ -37,9 +37,11 @@ from helpdesk.schemas.staff import (
     PresenceOut,
     QueueOut,
     ReplyIn,
+    SearchOut,
     TicketEnvelope,
 )
-from helpdesk.services import assignment, email_ingest, phone, presence, routing, tickets
+from helpdesk.schemas.ticket import TicketSearchArgs
+from helpdesk.services import assignment, email_ingest, phone, presence, routing, search, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
@@ -105,6 +107,14 @@ def _body(schema: Schema) -> dict:
         raise ValidationFailed("The request has invalid fields.", exc.messages) from exc
 
 
+def _args(schema: Schema) -> dict:
+    try:
+        # Unknown query parameters (a cache buster) are ignored, as webargs does on the client API.
+        return schema.load(request.args.to_dict(), unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise ValidationFailed("The request has invalid fields.", exc.messages) from exc
+
+
 def _scope() -> TenantScope:
     return TenantScope.for_agent(current_user)
 
@@ -148,6 +158,15 @@ def move(ticket_id: int):
         raise ValidationFailed("This client's tickets cannot be handled in that region.",
                                {"region_id": ["Not an active region allowed for this client."]})
     return _ticket(assignment.move_to_region(ticket_id, region_id, _actor(), note=data.get("note") or None))
+
+
+@bp.get("/search")
+def search_tickets():
+    """Full-text search of the caller's clients' tickets: subjects, messages and internal notes."""
+    args = _args(TicketSearchArgs())
+    found = search.search_tickets(_scope(), args["q"], include_notes=True, status=args.get("status"),
+                                  limit=args["limit"])
+    return SearchOut().dump({"tickets": found})
 
 
 @bp.post("/presence")
