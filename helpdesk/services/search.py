@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, column, func, literal, literal_column, select, table, union_all
+from sqlalchemy import CTE, ColumnElement, Select, column, func, literal, literal_column, select, table, union_all
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from helpdesk.errors import ValidationFailed
@@ -149,18 +149,25 @@ def _postgresql_hits(scope: TenantScope, parsed: ParsedQuery, visible: list[Colu
 
 def _sqlite_hits(scope: TenantScope, parsed: ParsedQuery, visible: list[ColumnElement[bool]]) -> list[Select]:
     match = parsed.fts5()
-    subjects = table("tickets_fts", column("rowid"), column("tickets_fts"))
-    bodies = table("messages_fts", column("rowid"), column("messages_fts"))
-    # bm25() is negative, lower is better: negated so that higher is better on both databases.
+    subjects = _fts5_matches("tickets_fts", match, SUBJECT_WEIGHT)
+    bodies = _fts5_matches("messages_fts", match, 1.0)
     return [
-        select(Ticket.id.label("ticket_id"),
-               (-func.bm25(literal_column("tickets_fts")) * SUBJECT_WEIGHT).label("score"))
-        .select_from(subjects).join(Ticket, Ticket.id == subjects.c.rowid)
-        .where(scope.where(Ticket), subjects.c.tickets_fts.op("MATCH")(match)),
-        select(Message.ticket_id, (-func.bm25(literal_column("messages_fts"))).label("score"))
-        .select_from(bodies).join(Message, Message.id == bodies.c.rowid)
-        .where(scope.where(Message), *visible, bodies.c.messages_fts.op("MATCH")(match)),
+        select(Ticket.id.label("ticket_id"), subjects.c.score)
+        .join(Ticket, Ticket.id == subjects.c.rowid).where(scope.where(Ticket)),
+        select(Message.ticket_id, bodies.c.score)
+        .join(Message, Message.id == bodies.c.rowid).where(scope.where(Message), *visible),
     ]
+
+
+def _fts5_matches(name: str, match: str, weight: float) -> CTE:
+    """(rowid, score) of the FTS5 matches, computed once. Materialised because otherwise SQLite may
+    walk a client's rows by the client_id index and run the MATCH again for every one of them
+    (1.7 s instead of 50 ms for a common word with 10,000 tickets)."""
+    fts = table(name, column("rowid"), column(name))
+    # bm25() is negative, lower is better: negated so that higher is better on both databases.
+    score = (-func.bm25(literal_column(name)) * weight).label("score")
+    return (select(fts.c.rowid, score).where(fts.c[name].op("MATCH")(match))
+            .cte(f"{name}_matches").prefix_with("MATERIALIZED"))
 
 
 def _number_hit(scope: TenantScope, parsed: ParsedQuery) -> Select:
