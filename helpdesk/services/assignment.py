@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Text, bindparam, case, cast, func, select, update
@@ -52,6 +52,14 @@ class Decision:
     reason: str
 
 
+# The ticket, and its first message's text when its language is still to be detected (one round trip).
+_FIRST_MESSAGE = (select(Message.body_text).where(Message.ticket_id == Ticket.id).order_by(Message.id).limit(1)
+                  .correlate(Ticket).scalar_subquery())
+_TICKET_TO_ROUTE = (select(Ticket, case((Ticket.language.is_(None), _FIRST_MESSAGE), else_=None))
+                    .where(Ticket.id == bindparam("ticket_id"))
+                    .options(lazyload(Ticket.contact), lazyload(Ticket.assignee)))
+
+
 def _locking(query, dialect: str, model):
     # OF <table>: the row itself, not the rows of eagerly joined relationships.
     return query.with_for_update(skip_locked=True, of=model) if dialect == "postgresql" else query
@@ -64,13 +72,13 @@ def route_ticket(ticket_id: int, actor: Actor | None = None, *, quiet_if_queued:
     (a queue drain re-offers many tickets; only changes deserve an event).
     """
     dialect = db.engine.dialect.name
-    query = select(Ticket).where(Ticket.id == ticket_id).options(lazyload(Ticket.contact), lazyload(Ticket.assignee))
-    ticket = db.session.scalar(_locking(query, dialect, Ticket))
+    found = db.session.execute(_locking(_TICKET_TO_ROUTE, dialect, Ticket), {"ticket_id": ticket_id}).first()
+    ticket, first_message = found if found else (None, None)
     if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
         db.session.rollback()
         return None
     with db.session.no_autoflush:  # the ticket's changes go out in one UPDATE, in _record
-        detected = _detect_language(ticket)
+        detected = _detect_language(ticket, first_message)
         decision = _decide(ticket, dialect)
     if detected:
         decision = Decision(decision.ticket_id, decision.agent_id, decision.region_id,
@@ -102,21 +110,16 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
 
 def _lock_online_agent(agent_id: int, dialect: str) -> bool:
     """Lock the agent's row (skipping one another router holds) if they are still active and online."""
-    query = select(AGENTS.c.id).where(AGENTS.c.id == agent_id, AGENTS.c.active.is_(True),
-                                      AGENTS.c.presence == "online")
-    if dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return db.session.execute(query).first() is not None
+    query = _LOCK_AGENT_PG if dialect == "postgresql" else _LOCK_AGENT
+    return db.session.connection().execute(query, {"agent_id": agent_id}).first() is not None
 
 
-def _detect_language(ticket: Ticket) -> str | None:
+def _detect_language(ticket: Ticket, first_message: str | None) -> str | None:
     """Fill in a missing language from the subject and first message, among the contract's languages."""
     if ticket.language:
         return None
-    first = db.session.scalar(select(Message.body_text).where(Message.ticket_id == ticket.id)
-                              .order_by(Message.id).limit(1))
     allowed = ticket.client.languages or []
-    detected = language.detect(f"{ticket.subject}\n{first or ''}", allowed)
+    detected = language.detect(f"{ticket.subject}\n{first_message or ''}", allowed)
     if detected:
         ticket.language = detected
     # A one-language contract needs no detection worth reporting.
@@ -146,6 +149,10 @@ _ONLINE_AGENTS = select(
     select(func.count()).where(TICKETS.c.assignee_id == AGENTS.c.id, _LOAD_ON_CHANNEL).scalar_subquery(),
 ).where(AGENTS.c.region_id == bindparam("region_id"), AGENTS.c.active.is_(True), AGENTS.c.presence == "online",
         AGENTS.c.role == "agent")
+
+_LOCK_AGENT = select(AGENTS.c.id).where(AGENTS.c.id == bindparam("agent_id"), AGENTS.c.active.is_(True),
+                                        AGENTS.c.presence == "online")
+_LOCK_AGENT_PG = _LOCK_AGENT.with_for_update(skip_locked=True)
 
 
 @dataclass(frozen=True)
@@ -187,11 +194,11 @@ class Candidate:
 
 
 def _load(agent_id: int, channel: str) -> int:
-    return db.session.execute(_AGENT_LOAD, {"agent_id": agent_id, "channel": channel}).scalar() or 0
+    return db.session.connection().execute(_AGENT_LOAD, {"agent_id": agent_id, "channel": channel}).scalar() or 0
 
 
 def _online_agents(region_id: int, channel: str) -> list[Candidate]:
-    rows = db.session.execute(_ONLINE_AGENTS, {"region_id": region_id, "channel": channel}).all()
+    rows = db.session.connection().execute(_ONLINE_AGENTS, {"region_id": region_id, "channel": channel}).all()
     return [Candidate(agent_id, name, _skills(languages, channels, capacity), all_clients, last_assigned_at, load)
             for agent_id, name, languages, channels, capacity, all_clients, last_assigned_at, load in rows]
 
@@ -241,7 +248,8 @@ def _record(ticket: Ticket, decision: Decision, actor: Actor) -> None:
     ticket.updated_at = now
     db.session.flush()
     if decision.agent_id is not None:
-        db.session.execute(update(AGENTS).where(AGENTS.c.id == decision.agent_id).values(last_assigned_at=now))
+        db.session.connection().execute(
+            update(AGENTS).where(AGENTS.c.id == decision.agent_id).values(last_assigned_at=now))
     data = {"reason": decision.reason, "agent_id": decision.agent_id, "region_id": decision.region_id,
             "ticket": summary(ticket)}
     if moved_from is not None:
