@@ -111,13 +111,18 @@ def search_tickets(scope: TenantScope, query: str, *, include_notes: bool, statu
     hits = union_all(*_hit_queries(scope, parsed, include_notes)).subquery("hits")
     ranked = (select(hits.c.ticket_id, func.sum(hits.c.score).label("relevance"))
               .group_by(hits.c.ticket_id).subquery("ranked"))
-    found = (scope.select(Ticket)
-             .join(ranked, ranked.c.ticket_id == Ticket.id)
-             .order_by(ranked.c.relevance.desc(), Ticket.updated_at.desc(), Ticket.id.desc())
-             .limit(max(1, min(limit, LIMIT_MAX))))
+    # Rank narrow rows first and load only the winners: sorting whole Ticket rows with their
+    # eagerly joined client and contact cost PostgreSQL 0.9 s for a word in 86,000 tickets.
+    top = (select(Ticket.id)
+           .join(ranked, ranked.c.ticket_id == Ticket.id)
+           .where(scope.where(Ticket))
+           .order_by(ranked.c.relevance.desc(), Ticket.updated_at.desc(), Ticket.id.desc())
+           .limit(max(1, min(limit, LIMIT_MAX))))
     if status:
-        found = found.where(Ticket.status.in_(status))
-    return list(db.session.scalars(found))
+        top = top.where(Ticket.status.in_(status))
+    ids = list(db.session.scalars(top))
+    found = {t.id: t for t in db.session.scalars(scope.select(Ticket, Ticket.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
 
 
 def _hit_queries(scope: TenantScope, parsed: ParsedQuery, include_notes: bool) -> list[Select]:
