@@ -8,7 +8,7 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 
 from helpdesk.extensions import db
-from helpdesk.models import Client, Event, OlaTarget, Outbox, Region, SlaPolicy, Ticket
+from helpdesk.models import Client, Event, OlaTarget, Outbox, Region, SlaPolicy, Ticket, utcnow
 from helpdesk.services import assignment, sla_clock
 from helpdesk.services.events import Actor
 from tests.factories import auth, make_client, make_region
@@ -143,6 +143,40 @@ def test_sweep_catches_what_a_lost_job_missed(client, acme):
     db.session.expire_all()
     assert {e.data["target"] for e in _events(ticket.id, "ticket.sla_breached")} == {"first_response"}
     assert sla_clock.sweep(late) == 0 or _events(ticket.id, "ticket.sla_breached")  # nothing new twice
+
+
+def test_sweep_checks_in_batches_across_clients_with_gapless_sequences(client, redis):
+    keys = []
+    for slug in ("bolt", "cargo"):  # around the clock: the due instants depend only on the real clock
+        client_id, key = make_client(slug)
+        db.session.add(SlaPolicy(client_id=client_id, priority="normal", first_response_minutes=60,
+                                 resolution_minutes=600, business_hours=False, warning_percent=50))
+        keys.append(key)
+    db.session.commit()
+    now = utcnow()
+    # First response (warning and breach) has passed; the resolution warning is two hours ahead.
+    tickets = [_ticket_at(client, key, now - timedelta(hours=3)) for key in keys * 4]
+    before = db.session.scalar(db.select(db.func.count(Outbox.id)).where(Outbox.task == sla_clock.CHECK_TASK))
+
+    assert sla_clock.sweep(now, batch=3) == 8  # three transactions
+
+    db.session.expire_all()
+    for ticket in tickets:
+        ticket = db.session.get(Ticket, ticket.id)
+        assert [e.data["target"] for e in _events(ticket.id, "ticket.sla_breached")] == ["first_response"]
+        assert [e.data["target"] for e in _events(ticket.id, "ticket.sla_warning")] == ["first_response"]
+        assert ticket.priority == "high" and ticket.sla_breached
+        assert ticket.sla_next_check_at == datetime.fromisoformat(ticket.sla_alerts["resolution"]["warning_at"])
+    for client_id in {t.client_id for t in tickets}:
+        seqs = list(db.session.scalars(db.select(Event.seq).where(Event.client_id == client_id).order_by(Event.seq)))
+        assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate
+    # Each ticket's next check (its resolution warning) is an RQ job scheduled at that instant.
+    scheduled = ScheduledJobRegistry(queue=get_queue(DEFAULT_QUEUE, redis)).get_job_ids()
+    new_checks = db.session.scalars(db.select(Outbox).where(Outbox.task == sla_clock.CHECK_TASK)
+                                    .order_by(Outbox.created_at).offset(before)).all()
+    assert sorted(row.payload["ticket_id"] for row in new_checks) == sorted(t.id for t in tickets)
+    assert all(row.id in scheduled and row.not_before > now for row in new_checks)
+    assert sla_clock.sweep(now) == 0  # nothing is raised twice
 
 
 def test_check_is_scheduled_for_the_warning_instant(client, acme, redis):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 
 from helpdesk.extensions import db
 from helpdesk.models import Event, utcnow
@@ -102,13 +102,15 @@ def record_many(client_id: int, entries: list[tuple[str, Actor, dict[str, Any], 
     db.session.flush()
     last = counters.advance(client_id, "event", len(entries))
     first = last - len(entries) + 1
-    rows = [Event(client_id=client_id, seq=first + index, type=event_type, ticket_id=ticket_id,
-                  actor_type=actor.kind, actor_id=actor.id, data=data)
+    rows = [{"client_id": client_id, "seq": first + index, "type": event_type, "ticket_id": ticket_id,
+             "actor_type": actor.kind, "actor_id": actor.id, "data": data, "created_at": utcnow()}
             for index, (event_type, actor, data, ticket_id) in enumerate(entries)]
-    db.session.add_all(rows)
-    db.session.flush()
+    # A bulk INSERT ... RETURNING, without the unit of work: batches run to hundreds of events.
+    events = Event.__table__
+    event_ids = list(db.session.connection().execute(
+        insert(events).returning(events.c.id, sort_by_parameter_order=True), rows).scalars())
     # One job pushes them all, in order: a batch of 500 costs one RQ job, not 500.
-    outbox.add(PUBLISH_MANY_TASK, {"event_ids": [row.id for row in rows]}, client_id=client_id)
+    outbox.add(PUBLISH_MANY_TASK, {"event_ids": event_ids}, client_id=client_id)
 
 
 def _record_in_one_statement(client_id: int, event_type: str, actor: Actor, data: dict[str, Any],

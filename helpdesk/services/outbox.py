@@ -92,15 +92,19 @@ def _enqueue_after_commit(rows: list[PendingJob]) -> None:
 def _push(rows: list[Outbox] | list[PendingJob]) -> None:
     connection = get_redis()
     now = utcnow()
+    queues = {name: get_queue(name, connection) for name in {row.queue for row in rows}}
     later = [row for row in rows if row.not_before is not None and row.not_before > now]
+    # Two pipelines: RQ's immediate enqueue may WATCH keys, which must come before any queued command.
     with connection.pipeline() as pipe:
         for row in rows:
             if row not in later:
-                get_queue(row.queue, connection).enqueue(row.task, pipeline=pipe, **_job_options(row))
+                queues[row.queue].enqueue(row.task, pipeline=pipe, **_job_options(row))
         pipe.execute()
-    for row in later:
-        # RQ's scheduler releases it on time. Not in the pipeline above: scheduling WATCHes keys.
-        get_queue(row.queue, connection).enqueue_at(row.not_before, row.task, **_job_options(row))
+    if later:
+        with connection.pipeline() as pipe:
+            for row in later:  # RQ's scheduler releases each on time
+                queues[row.queue].enqueue_at(row.not_before, row.task, pipeline=pipe, **_job_options(row))
+            pipe.execute()
 
 
 def _job_options(row: Outbox | PendingJob) -> dict[str, Any]:
