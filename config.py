@@ -59,6 +59,10 @@ class Config:
         self.CHAT_RATE_LIMIT = _int("CHAT_RATE_LIMIT", 20)
         self.CHAT_RATE_WINDOW = _int("CHAT_RATE_WINDOW", 60)
         self.CHAT_LEAVE_MESSAGE_LIMIT = _env("CHAT_LEAVE_MESSAGE_LIMIT", "5 per minute")
+        # Housekeeping: processed outbox rows and API idempotency keys are forgotten after these hours.
+        # Keys outlive the retry windows of API clients and of Standard Webhooks senders (about a day).
+        self.OUTBOX_RETENTION_HOURS = _int("OUTBOX_RETENTION_HOURS", 48)
+        self.IDEMPOTENCY_RETENTION_HOURS = _int("IDEMPOTENCY_RETENTION_HOURS", 7 * 24)
         # Scheme and host that senders call; Twilio's signature covers the URL it called.
         self.PUBLIC_URL = _env("PUBLIC_URL")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import assignment, email_ingest, email_out, handoff, outbox, presence, sla_clock
+from helpdesk.services import assignment, email_ingest, email_out, handoff, outbox, presence, retention, sla_clock
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -86,3 +86,7 @@ def file_inbound_backlog(client_id: int) -> int:
 
 def reprocess_stale_inbound() -> int:
     return email_ingest.reprocess_stale()
+
+
+def prune_old_records() -> dict[str, int]:
+    return retention.prune()

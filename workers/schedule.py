@@ -23,4 +23,5 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("periodic-shift-handoff", "workers.jobs.shift_handoff", 60),
     PeriodicJob("periodic-presence-sweep", "workers.jobs.presence_sweep", 30),
     PeriodicJob("periodic-inbound-stale", "workers.jobs.reprocess_stale_inbound", 60),
+    PeriodicJob("periodic-retention", "workers.jobs.prune_old_records", 3600, timeout=600),
 )

@@ -26,7 +26,8 @@ class Outbox(db.Model):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "enqueued_at", "created_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "enqueued_at", "created_at"),
+                      Index("ix_outbox_processed", "processed_at"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_outbox_id)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
@@ -46,7 +47,8 @@ class IdempotencyKey(ClientOwned, db.Model):
     """An Idempotency-Key seen on a POST, and the resource that request created."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("client_id", "scope", "key"),)
+    __table_args__ = (UniqueConstraint("client_id", "scope", "key"),
+                      Index("ix_idempotency_keys_created", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(64))
