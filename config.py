@@ -7,6 +7,7 @@ build its own config without touching process-wide state.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -41,7 +42,12 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 26 * 1024 * 1024)
         self.API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 1024 * 1024)
         self.API_RATE_LIMIT = _env("API_RATE_LIMIT", "1200/minute")
+        # Failed sign-ins only. Per address and account; per account from anywhere (guessing spread
+        # over many addresses); per address over all accounts, generous because a BPO floor signs in
+        # from behind one NAT address.
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10/minute")
+        self.LOGIN_ACCOUNT_RATE_LIMIT = _env("LOGIN_ACCOUNT_RATE_LIMIT", "30/hour")
+        self.LOGIN_ADDRESS_RATE_LIMIT = _env("LOGIN_ADDRESS_RATE_LIMIT", "100/hour")
         self.API_PAGE_MAX = 100
         # Email
         self.MAIL_MAX_BYTES = _int("MAIL_MAX_BYTES", 25 * 1024 * 1024)
@@ -74,6 +80,11 @@ class Config:
         self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # A sign-in lasts a shift plus slack; each request slides the window. "Keep me signed in"
+        # sets a separate remember cookie; both carry the session version, so either can be revoked.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_COOKIE_DAYS", 14))
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         # flask-smorest / OpenAPI
         self.API_TITLE = "helpdesk API"

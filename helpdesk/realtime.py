@@ -8,21 +8,28 @@ sequence number; a socket that reconnects asks for what it missed with
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 import socketio as socketio_lib
-from flask import Flask, request
+from flask import Flask, current_app, has_app_context, request
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import Namespace, disconnect, emit, join_room, leave_room
+from flask_socketio import rooms as socket_rooms
 from gevent import monkey
+from redis.exceptions import RedisError
+from sqlalchemy import event as orm_event
+from sqlalchemy import inspect as orm_inspect
+from sqlalchemy.orm import Session
 
 from helpdesk.errors import AppError, Conflict, NotFound, Unauthorized
 from helpdesk.extensions import db, socketio
-from helpdesk.models import Client, Event, Message, Ticket, utcnow
+from helpdesk.models import ROLES, Agent, Client, Event, Message, Ticket, utcnow
 from helpdesk.services import chat, events, presence
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.sqlite import read_only
+from workers.queues import get_redis
 
 log = logging.getLogger(__name__)
 AGENT_NS = "/agent"
@@ -51,6 +58,7 @@ def init_app(app: Flask) -> None:
     )
     socketio.on_namespace(AgentNamespace(AGENT_NS))
     socketio.on_namespace(ChatNamespace(CHAT_NS))
+    watch_access(Session)
 
 
 def _same_origin(origin: str | None, environ: dict) -> bool:
@@ -171,12 +179,15 @@ def publish_event(event: Event) -> list[str]:
 # --- /agent namespace ----------------------------------------------------------
 
 class AgentNamespace(Namespace):
+    """Staff sockets. Every event re-reads the session (``manage_session=False``), so a
+    revoked or stale one is refused and its socket closed, whatever the event."""
+
     def on_connect(self, auth: Any = None):
         if not _same_origin(request.headers.get("Origin"), request.environ):
             # The transport lets chat widgets' origins in; staff sockets only come from our pages.
             raise ConnectionRefusedError("cross-origin staff sockets are not allowed")
         with read_only():
-            if not current_user.is_authenticated:
+            if not _is_staff():
                 db.session.remove()
                 log.info("refused unauthenticated socket from %s", request.remote_addr)
                 raise ConnectionRefusedError("authentication required")
@@ -185,6 +196,7 @@ class AgentNamespace(Namespace):
             emit("hello", {"agent_id": current_user.id, "latest": _latest_seqs(current_user)})
             agent_id, state = current_user.id, current_user.presence
             db.session.remove()
+        _remember_socket(agent_id, request.sid)
         # The first socket of an offline agent brings them online; a chosen "away" is kept.
         presence.heartbeat(agent_id)
         if presence.socket_opened(agent_id) == 1 and state == "offline":
@@ -193,12 +205,15 @@ class AgentNamespace(Namespace):
     def on_heartbeat(self, data: Any = None):
         """Sent by the page every 20 s; keeps the agent present while the socket lives."""
         agent_id = _signed_in_agent_id()
-        if agent_id is not None:
-            presence.heartbeat(agent_id)
-        return {"ok": agent_id is not None}
+        if agent_id is None:
+            return _refuse_socket()
+        presence.heartbeat(agent_id)
+        return {"ok": True}
 
     def on_disconnect(self, reason: Any = None):
-        agent_id = _signed_in_agent_id()
+        # Read from this process's map, not the session: after "log out everywhere" the
+        # session no longer names anyone, yet the socket still counts towards presence.
+        agent_id = _forget_socket(request.sid)
         if agent_id is not None and presence.socket_closed(agent_id) == 0:
             _change_presence(agent_id, "offline")
 
@@ -206,7 +221,7 @@ class AgentNamespace(Namespace):
         """An agent sets their own state: {"state": "online" | "away" | "offline"}."""
         agent_id = _signed_in_agent_id()
         if agent_id is None:
-            return SIGN_IN_AGAIN.body()
+            return _refuse_socket()
         state = (data or {}).get("state")
         try:
             _change_presence(agent_id, state)
@@ -214,12 +229,31 @@ class AgentNamespace(Namespace):
             return error.body()
         return {"state": state}
 
+    def on_view_ticket(self, data: Any):
+        """The ticket page is open: {"ticket_id"}. Joins ``ticket:<id>`` (others' typing, its events)
+        after checking the agent may see the ticket; a socket views one ticket at a time."""
+        with read_only():
+            if not _is_staff():
+                return _refuse_socket()
+            ticket = _visible_ticket(data)
+            db.session.remove()
+        if ticket is None:
+            return NotFound("No such ticket.").body()
+        _leave_ticket_rooms()
+        join_room(ticket_room(ticket.id))
+        return {"ok": True, "ticket_id": ticket.id}
+
+    def on_leave_ticket(self, data: Any = None):
+        """The ticket page was closed."""
+        _leave_ticket_rooms()
+        return {"ok": True}
+
     def on_typing(self, data: Any):
         """The agent is typing on a ticket: {"ticket_id", "typing"}; a chat visitor sees it live."""
         with read_only():
-            if not current_user.is_authenticated:
-                return SIGN_IN_AGAIN.body()
-            ticket = TenantScope.for_agent(current_user).get(Ticket, (data or {}).get("ticket_id"))
+            if not _is_staff():
+                return _refuse_socket()
+            ticket = _visible_ticket(data)
             name = (current_user.name or "Agent").split()[0]
             db.session.remove()
         if ticket is None:
@@ -235,12 +269,40 @@ class AgentNamespace(Namespace):
     def on_resync(self, data: Any):
         """Return events after the given per-client sequence numbers: {"since": {client_id: seq}}."""
         with read_only():
+            if not _is_staff():
+                return _refuse_socket()
             return _resync(data)
 
 
+def _is_staff() -> bool:
+    """The socket's session still names an active staff member (the user loader checks the
+    session version and ``active``) with a role we know."""
+    return current_user.is_authenticated and current_user.role in ROLES
+
+
+def _refuse_socket() -> dict:
+    """An event from a session that was signed out, revoked or deactivated: close the socket."""
+    db.session.remove()
+    log.info("closing socket %s: its session is no longer valid", request.sid)
+    disconnect()
+    return SIGN_IN_AGAIN.body()
+
+
+def _visible_ticket(data: Any) -> Ticket | None:
+    """The ticket named by an event, if the agent may see it; another client's ticket is None (404)."""
+    ticket_id = (data or {}).get("ticket_id") if isinstance(data, dict) else None
+    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
+        return None
+    return TenantScope.for_agent(current_user).get(Ticket, ticket_id)
+
+
+def _leave_ticket_rooms() -> None:
+    for room in socket_rooms():
+        if room.startswith("ticket:"):
+            leave_room(room)
+
+
 def _resync(data: Any) -> dict:
-    if not current_user.is_authenticated:
-        return SIGN_IN_AGAIN.body()
     since = (data or {}).get("since") or {}
     scope = TenantScope.for_agent(current_user)
     rooms = agent_rooms(current_user)
@@ -264,7 +326,7 @@ def _resync(data: Any) -> dict:
 def _signed_in_agent_id() -> int | None:
     """The socket's signed-in agent, read without taking SQLite's write lock."""
     with read_only():
-        agent_id = current_user.id if current_user.is_authenticated else None
+        agent_id = current_user.id if _is_staff() else None
         db.session.remove()
     return agent_id
 
@@ -290,6 +352,111 @@ def _visible_client_ids(agent: Any) -> list[int]:
 def _latest_seqs(agent: Any) -> dict[str, int]:
     scope = TenantScope.for_agent(agent)
     return {str(cid): events.latest_seq(scope, cid) for cid in _visible_client_ids(agent)}
+
+
+# --- ending an agent's sockets when their access shrinks ---------------------------
+#
+# Rooms are decided when a socket connects, so a socket outlives changes to the agent:
+# signed out everywhere, deactivated, another role, region or fewer clients. Such a
+# change closes every socket of that agent on every node, right after it commits. The
+# page reconnects (if the session is still valid) and gets rooms for the new access;
+# ticket rooms are only re-joined through view_ticket, which checks the scope again.
+
+AGENT_SOCKETS_KEY = "helpdesk:agent-sockets:{agent_id}"
+AGENT_SOCKETS_TTL = 24 * 3600  # outlives a shift; a dead node's entries then expire on their own
+ACCESS_CHANGES_KEY = "helpdesk_agent_access_changed"
+# Changes that may take something away; presence, load and the like are not access.
+ACCESS_FIELDS = ("active", "role", "all_clients", "region_id", "region", "session_version")
+SESSION_FIELDS = ("active", "session_version")
+
+# The agent on each /agent socket of this process (a socket lives in one process).
+_socket_agents: dict[str, int] = {}
+
+
+def _remember_socket(agent_id: int, sid: str) -> None:
+    _socket_agents[sid] = agent_id
+    key = AGENT_SOCKETS_KEY.format(agent_id=agent_id)
+    try:
+        with get_redis().pipeline() as pipe:
+            pipe.sadd(key, sid).expire(key, AGENT_SOCKETS_TTL).execute()
+    except RedisError:
+        log.warning("could not register socket %s of agent %s; its next event still checks the session",
+                    sid, agent_id)
+
+
+def _forget_socket(sid: str) -> int | None:
+    agent_id = _socket_agents.pop(sid, None)
+    if agent_id is not None:
+        # On failure the entry expires, and disconnecting a gone socket later is harmless.
+        with contextlib.suppress(RedisError):
+            get_redis().srem(AGENT_SOCKETS_KEY.format(agent_id=agent_id), sid)
+    return agent_id
+
+
+def end_agent_sockets(agent_id: int, reason: str = "access_changed") -> int:
+    """Close every /agent socket of an agent on every web node; returns how many were known.
+
+    ``session_ended {reason}`` tells the page why first: "signed_out" means go to the sign-in
+    page, "access_changed" means reconnect. It is a courtesy; the disconnect is what counts."""
+    socketio.emit("session_ended", {"reason": reason}, to=agent_room(agent_id), namespace=AGENT_NS)
+    key = AGENT_SOCKETS_KEY.format(agent_id=agent_id)
+    sids = [sid.decode() if isinstance(sid, bytes) else sid for sid in get_redis().smembers(key)]
+    for sid in sids:
+        # A socket on another node is disconnected through the Redis message queue.
+        socketio.server.disconnect(sid, namespace=AGENT_NS)
+    return len(sids)
+
+
+def watch_access(session_class: type) -> None:
+    """After a commit that changed an agent's access, close that agent's sockets."""
+    for name, listener in (("before_flush", _note_access_changes), ("after_commit", _end_changed_sockets),
+                           ("after_soft_rollback", _forget_access_changes)):
+        if not orm_event.contains(session_class, name, listener):
+            orm_event.listen(session_class, name, listener)
+
+
+def _note_access_changes(session, _flush_context, _instances) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, Agent) and obj.id is not None:
+            reason = _access_change(obj)
+            if reason:
+                changes = session.info.setdefault(ACCESS_CHANGES_KEY, {})
+                # "signed_out" wins: the page must not try to reconnect.
+                changes[obj.id] = "signed_out" if "signed_out" in (reason, changes.get(obj.id)) else reason
+
+
+def _access_change(agent: Agent) -> str | None:
+    attrs = orm_inspect(agent).attrs
+    if any(attrs[name].history.has_changes() for name in SESSION_FIELDS):
+        return "signed_out"
+    if any(attrs[name].history.has_changes() for name in ACCESS_FIELDS) or attrs.clients.history.deleted:
+        return "access_changed"
+    return None
+
+
+def _forget_access_changes(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(ACCESS_CHANGES_KEY, None)
+
+
+def _end_changed_sockets(session) -> None:
+    changes = session.info.pop(ACCESS_CHANGES_KEY, None)
+    if not changes or not has_app_context():
+        return
+    # Not inline: closing a socket of this process runs its disconnect handler, which uses
+    # the database session that is in the middle of committing here.
+    socketio.start_background_task(_end_sockets_in_app, current_app._get_current_object(), changes)
+
+
+def _end_sockets_in_app(app: Flask, changes: dict[int, str]) -> None:
+    with app.app_context():
+        try:
+            for agent_id, reason in changes.items():
+                end_agent_sockets(agent_id, reason)
+        except Exception:  # noqa: BLE001 - each socket's next event still checks the session
+            log.exception("could not close the sockets of agents %s", sorted(changes))
+        finally:
+            db.session.remove()
 
 
 # --- /chat namespace (visitors on client sites) ----------------------------------

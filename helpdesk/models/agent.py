@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from helpdesk.extensions import db
 from helpdesk.models.base import JSONType, Timestamps, UTCDateTime
@@ -50,6 +50,14 @@ class Agent(UserMixin, Timestamps, db.Model):
 
     region = relationship("Region")
     clients = relationship("Client", secondary=agent_clients)
+
+    @validates("active")
+    def _end_sessions_on_deactivation(self, _key: str, active: bool) -> bool:
+        # Deactivating ends every session for good: reactivating later must not revive
+        # cookies issued before, so the version moves on as with "log out everywhere".
+        if self.active and not active:
+            self.session_version = (self.session_version or 1) + 1
+        return active
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
@@ -20,18 +20,37 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in")
 
 
-def _login_key() -> str:
-    return f"login:{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+def _attempted_email() -> str:
+    return (request.form.get("email") or "").strip().lower()
+
+
+def _address_and_account_key() -> str:
+    return f"login:{request.remote_addr}:{_attempted_email()}"
+
+
+def _account_key() -> str:
+    return f"login-account:{_attempted_email()}"
+
+
+def _address_key() -> str:
+    return f"login-address:{request.remote_addr}"
 
 
 def _failed(response) -> bool:
-    # Only failed attempts count towards the throttle.
+    # Only failed attempts count, so agents signing in all day never throttle themselves.
     return response.status_code != 302
 
 
+def _login_limit(setting: str, key_func):
+    """One failed-sign-in budget; a spent budget answers 429 with Retry-After (flask-limiter on Redis)."""
+    return limiter.limit(lambda: current_app.config[setting], key_func=key_func, methods=["POST"],
+                         deduct_when=_failed)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
-               deduct_when=_failed)
+@_login_limit("LOGIN_RATE_LIMIT", _address_and_account_key)
+@_login_limit("LOGIN_ACCOUNT_RATE_LIMIT", _account_key)
+@_login_limit("LOGIN_ADDRESS_RATE_LIMIT", _address_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("agent.home"))
@@ -39,12 +58,21 @@ def login():
     if form.validate_on_submit():
         agent = agents.authenticate(form.email.data, form.password.data)
         if agent is not None:
-            login_user(agent, remember=form.remember.data)
+            _start_session(agent, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or url_for("agent.home"))
         flash("Wrong email or password.", "error")
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _start_session(agent, *, remember: bool) -> None:
+    # Nothing from before sign-in survives into the signed-in session (fixation); the
+    # cookie then expires after PERMANENT_SESSION_LIFETIME instead of living until the
+    # browser closes, which for a shift-long tab may be never.
+    session.clear()
+    session.permanent = True
+    login_user(agent, remember=remember)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -57,6 +85,17 @@ def _safe_next(target: str | None) -> str | None:
 @login_required
 def logout():
     if request.form.get("everywhere"):
-        agents.logout_everywhere(current_user)
+        return logout_everywhere()
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/auth/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of the signed-in agent: other browsers, remember cookies and live sockets."""
+    # Bumping the session version refuses every other session's next request and socket
+    # event; on commit, realtime also closes that agent's open sockets (see realtime.watch_access).
+    agents.logout_everywhere(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
