@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from helpdesk.models import PRESENCE_STATES
+from helpdesk.models import PRESENCE_STATES, PRIORITIES
 from helpdesk.schemas.ticket import MessageOut
 
 NOTE_MAX = 500
@@ -140,3 +140,38 @@ class CallOut(Schema):
     agent_id = fields.Integer(allow_none=True)
     ticket_id = fields.Integer(allow_none=True)
     ended_at = fields.AwareDateTime(allow_none=True)
+
+
+class InboxTicketOut(SearchHitOut):
+    """An inbox row: the search hit plus the earliest running SLA due time."""
+
+    next_due_at = fields.AwareDateTime(allow_none=True)
+
+
+class InboxOut(Schema):
+    tickets = fields.List(fields.Nested(InboxTicketOut))
+    has_more = fields.Boolean()
+    next_offset = fields.Integer()
+
+
+TAG_MAX = 50
+TAGS_MAX = 20
+
+
+class TicketChangeIn(StrictSchema):
+    """What an agent may change on a ticket from the workspace; at least one field."""
+
+    status = fields.String(validate=validate.OneOf(("open", "pending", "on_hold", "solved")))
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    tags = fields.List(fields.String(validate=validate.Length(min=1, max=TAG_MAX)),
+                       validate=validate.Length(max=TAGS_MAX))
+
+
+class ChangedTicketOut(StaffTicketOut):
+    tags = fields.List(fields.String())
+    client_id = fields.Integer()
+    updated_at = fields.AwareDateTime()
+
+
+class ChangedTicketEnvelope(Schema):
+    ticket = fields.Nested(ChangedTicketOut)

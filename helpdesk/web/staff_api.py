@@ -29,7 +29,9 @@ from helpdesk.schemas.staff import (
     AssignIn,
     CallIn,
     CallOut,
+    ChangedTicketEnvelope,
     InboundOut,
+    InboxOut,
     MessageEnvelope,
     MessagesOut,
     MoveIn,
@@ -38,6 +40,7 @@ from helpdesk.schemas.staff import (
     QueueOut,
     ReplyIn,
     SearchOut,
+    TicketChangeIn,
     TicketEnvelope,
 )
 from helpdesk.schemas.ticket import TicketSearchArgs
@@ -46,6 +49,7 @@ from helpdesk.services.events import Actor
 from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.tenancy import TenantScope
+from helpdesk.web import agent as workspace
 
 log = logging.getLogger(__name__)
 
@@ -297,3 +301,33 @@ def reprocess_inbound(raw_id: int):
     except LookupError:
         raise NotFound(f"No inbound message with id {raw_id}.", {"id": raw_id}) from None
     return jsonify(result.as_dict())
+
+
+# --- agent workspace pages ---------------------------------------------------------------
+
+@bp.get("/inbox")
+def inbox():
+    """One page of the inbox (view and filters as in the /agent query string), for "load more"."""
+    filters = workspace.parse_inbox_filters(request.args, current_user.timezone)
+    if filters.errors:
+        raise ValidationFailed("The request has invalid fields.", filters.errors)
+    rows, has_more = workspace.inbox_tickets(current_user, filters)
+    for row in rows:
+        row.next_due_at = workspace.next_due(row)  # read by the schema; never stored
+    return InboxOut().dump({"tickets": rows, "has_more": has_more, "next_offset": filters.offset + len(rows)})
+
+
+@bp.patch("/tickets/<int:ticket_id>")
+def change_ticket(ticket_id: int):
+    """Change status, priority or tags. Agents change only their own tickets: priority orders the
+    queue, so changing a waiting ticket would let anyone jump it. Supervisors change any in scope."""
+    changes = _body(TicketChangeIn())
+    if not changes:
+        raise ValidationFailed("Nothing to change.", {"_schema": ["Give status, priority or tags."]})
+    scope = _scope()
+    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
+    if not current_user.is_supervisor and ticket.assignee_id != current_user.id:
+        raise Forbidden("Only the assigned agent or a supervisor may change this ticket.")
+    if "tags" in changes:
+        changes["tags"] = [tag.strip() for tag in changes["tags"] if tag.strip()]
+    return ChangedTicketEnvelope().dump({"ticket": tickets.update_ticket(scope, ticket_id, changes, _actor())})

@@ -1,42 +1,32 @@
-// Live agent page: receives events on /agent, remembers the last sequence number
-// per client, and after a reconnect asks the server for everything it missed.
+// The live connection every agent page shares: receives events on /agent, remembers the
+// last sequence number per client, and after a reconnect asks the server for everything it
+// missed. Pages subscribe with helpdeskLive.subscribe(fn); each event reaches them once.
 (function () {
   "use strict";
   var script = document.currentScript;
   var timeZone = script.dataset.timezone || "UTC";
   var lastSeq = {};           // client_id -> highest seq applied
+  var listeners = [];
+  var connectListeners = [];
   var status = document.getElementById("live-status");
-  var feed = document.getElementById("feed");
-  var tbody = document.querySelector("#tickets tbody");
   var socket = io("/agent", { transports: ["websocket", "polling"] });
 
+  // Times in the agent's own zone, whatever the browser's zone is.
   function fmt(iso) {
+    if (!iso) { return ""; }
     try {
-      return new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium", timeZone: timeZone })
-        .format(new Date(iso));
+      return new Intl.DateTimeFormat("en-CA", {
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+        hourCycle: "h23", timeZone: timeZone
+      }).format(new Date(iso)).replace(",", "");
     } catch (e) { return iso; }
-  }
-
-  function cell(text) { var td = document.createElement("td"); td.textContent = text; return td; }
-
-  function upsertRow(t) {
-    var row = tbody.querySelector('tr[data-ticket-id="' + t.id + '"]');
-    if (!row) { row = document.createElement("tr"); row.dataset.ticketId = t.id; tbody.prepend(row); }
-    row.replaceChildren(cell(t.reference), cell(t.subject), cell(t.status), cell(t.priority), cell(t.channel),
-      cell(fmt(t.updated_at)));
   }
 
   function apply(ev) {
     var seen = lastSeq[ev.client_id] || 0;
     if (ev.seq <= seen) { return; }           // duplicate delivery or already resynced
     lastSeq[ev.client_id] = ev.seq;
-    var li = document.createElement("li");
-    li.dataset.seq = ev.seq;
-    li.dataset.type = ev.type;
-    var ticket = (ev.data && ev.data.ticket) || {};
-    li.textContent = fmt(ev.created_at) + " · " + ev.type + " · " + (ticket.reference || "") + " " + (ticket.subject || "");
-    feed.prepend(li);
-    if (ticket.id) { upsertRow(ticket); }
+    listeners.forEach(function (fn) { fn(ev); });
   }
 
   // Ask for missed events; the server pages them, so keep asking while it says "more".
@@ -50,6 +40,12 @@
     });
   }
 
+  function setStatus(text, on) {
+    if (!status) { return; }
+    status.textContent = text;
+    status.className = on ? "live on" : "live off";
+  }
+
   socket.on("hello", function (msg) {
     var since = {};
     var known = Object.keys(lastSeq).length > 0;
@@ -57,12 +53,44 @@
       if (known) { since[cid] = lastSeq[cid] || 0; } else { lastSeq[cid] = msg.latest[cid]; }
     });
     if (known) { resync(since); }
-    status.textContent = "live";
-    status.className = "live on";
+    setStatus("live", true);
+    connectListeners.forEach(function (fn) { fn(known); });
   });
   socket.on("event", apply);
   // Presence: the server takes an agent offline after a minute without this.
   setInterval(function () { if (socket.connected) { socket.emit("heartbeat"); } }, 20000);
-  socket.on("disconnect", function () { status.textContent = "reconnecting…"; status.className = "live off"; });
-  socket.on("connect_error", function () { status.textContent = "offline"; status.className = "live off"; });
+  socket.on("disconnect", function () { setStatus("reconnecting…", false); });
+  socket.on("connect_error", function () { setStatus("offline", false); });
+
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+
+  // The staff JSON API: session cookie plus the page's CSRF token; rejects with the error envelope.
+  function api(method, url, body) {
+    var options = { method: method, credentials: "same-origin",
+                    headers: { "X-CSRFToken": csrf ? csrf.content : "", "Accept": "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var error = (data && data.error) || { code: "http_" + response.status, message: response.statusText };
+          error.status = response.status;
+          throw error;
+        }
+        return data;
+      });
+    });
+  }
+
+  window.helpdeskLive = {
+    socket: socket,
+    timeZone: timeZone,
+    fmt: fmt,
+    api: api,
+    subscribe: function (fn) { listeners.push(fn); },
+    // fn(reconnected) after each "hello": a page refreshes what it shows after a reconnect.
+    onConnect: function (fn) { connectListeners.push(fn); }
+  };
 })();

@@ -1,0 +1,198 @@
+// The ticket page: reply, note, change, log a call, SLA countdown, and live updates.
+// Every value from the server goes into the page with textContent, never as HTML.
+(function () {
+  "use strict";
+  var live = window.helpdeskLive;
+  var root = document.getElementById("ticket");
+  var ticketId = Number(root.dataset.ticketId);
+  var info = JSON.parse(document.getElementById("ticket-data").textContent);
+  var conversation = document.getElementById("conversation");
+  var activity = document.getElementById("new-activity");
+  var formError = document.getElementById("form-error");
+  var base = "/agent/api/tickets/" + ticketId;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text != null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function author(m) {
+    if (m.kind === "inbound") { return m.from_name || info.contact_name || m.from_email || "Customer"; }
+    return info.names[String(m.author_agent_id)] || (m.author_agent_id ? "Agent" : "System");
+  }
+
+  // The same shape as the server-rendered conversation (agent/ticket.html).
+  function messageItem(m) {
+    var li = el("li", "msg " + m.kind);
+    li.dataset.messageId = m.id;
+    li.id = "message-" + m.id;
+    var head = el("div", "msg-head");
+    var time = el("time", null, live.fmt(m.created_at));
+    time.dateTime = m.created_at;
+    head.append(el("strong", "author", author(m)),
+      el("span", "kind", (m.kind === "note" ? "internal note" : m.kind) + " · " + m.channel), time);
+    li.append(head, el("pre", "body", m.body));
+    if (m.body_html) {
+      var details = el("details", "original");
+      details.dataset.src = "/agent/api/messages/" + Number(m.id) + "/html";
+      details.appendChild(el("summary", null, "Show original HTML"));
+      li.appendChild(details);
+    }
+    if (m.attachments && m.attachments.length) {
+      var list = el("ul", "attachments");
+      m.attachments.forEach(function (a) {
+        var link = el("a", null, a.filename);
+        link.href = "/agent/api/attachments/" + Number(a.id);
+        link.setAttribute("download", "");
+        var item = el("li");
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      li.appendChild(list);
+    }
+    return li;
+  }
+
+  function showMessage(m) {
+    if (document.getElementById("message-" + m.id)) { return false; }
+    conversation.appendChild(messageItem(m));
+    return true;
+  }
+
+  // Fetch the conversation and add what is not shown yet (new messages, or missed while offline).
+  function refreshConversation() {
+    return live.api("GET", base + "/messages").then(function (reply) {
+      var added = reply.messages.filter(showMessage).length;
+      if (added) { activity.textContent = added + " new message" + (added > 1 ? "s" : "") + " arrived."; }
+    });
+  }
+
+  // --- original HTML in a sandbox without scripts ----------------------------------------
+  conversation.addEventListener("toggle", function (e) {
+    var details = e.target;
+    if (!details.classList || !details.classList.contains("original") || !details.open) { return; }
+    if (details.querySelector("iframe")) { return; }
+    var frame = document.createElement("iframe");
+    frame.setAttribute("sandbox", "");           // no scripts, no same-origin, no forms, no popups
+    frame.setAttribute("referrerpolicy", "no-referrer");
+    frame.title = "Original email";
+    frame.src = details.dataset.src;
+    details.appendChild(frame);
+  }, true);
+
+  // --- forms ------------------------------------------------------------------------------
+  function failed(error) {
+    var details = error.details ? " " + JSON.stringify(error.details) : "";
+    formError.textContent = (error.message || "Something went wrong.") + details;
+  }
+
+  function sendMessage(form) {
+    var body = form.elements.body.value;
+    if (!body.trim()) { return; }
+    var payload = { body: body, internal: form.dataset.internal === "true" };
+    if (form.elements.status && form.elements.status.value) { payload.status = form.elements.status.value; }
+    formError.textContent = "";
+    live.api("POST", base + "/messages", payload).then(function (reply) {
+      showMessage(reply.message);
+      form.reset();
+    }).catch(failed);
+  }
+
+  ["reply-form", "note-form"].forEach(function (id) {
+    document.getElementById(id).addEventListener("submit", function (e) {
+      e.preventDefault();
+      sendMessage(e.target);
+    });
+  });
+
+  function setBadge(id, kind, value) {
+    var badge = document.getElementById(id);
+    badge.className = "badge " + kind + "-" + value;
+    badge.textContent = value;
+  }
+
+  function showTicket(t) {
+    setBadge("ticket-status", "status", t.status);
+    setBadge("ticket-priority", "priority", t.priority);
+    if (t.tags) {
+      var tags = document.getElementById("ticket-tags");
+      tags.replaceChildren.apply(tags, t.tags.map(function (tag) { return el("span", "tag", tag); }));
+    }
+  }
+
+  document.getElementById("change-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var form = e.target;
+    var tags = form.elements.tags.value.split(",").map(function (t) { return t.trim(); })
+      .filter(function (t) { return t; });
+    formError.textContent = "";
+    var changes = { priority: form.elements.priority.value, tags: tags };
+    if (form.elements.status.value) { changes.status = form.elements.status.value; }
+    live.api("PATCH", base, changes)
+      .then(function (reply) { showTicket(reply.ticket); }).catch(failed);
+  });
+
+  document.getElementById("call-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var form = e.target;
+    var payload = { direction: form.elements.direction.value, number: form.elements.number.value,
+                    status: form.elements.status.value };
+    if (form.elements.minutes.value) { payload.duration_seconds = Number(form.elements.minutes.value) * 60; }
+    if (form.elements.notes.value) { payload.notes = form.elements.notes.value; }
+    formError.textContent = "";
+    live.api("POST", base + "/calls", payload).then(function (reply) {
+      var c = reply.call;
+      var calls = document.getElementById("calls");
+      var placeholder = calls.querySelector(".muted");
+      if (placeholder) { placeholder.remove(); }
+      calls.appendChild(el("li", null, [c.direction, c.status, c.from_number || c.to_number || "",
+        live.fmt(c.ended_at)].join(" · ")));
+      form.reset();
+      return refreshConversation();   // the call is also a note in the conversation
+    }).catch(failed);
+  });
+
+  // --- SLA countdown ----------------------------------------------------------------------
+  function left(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    var text = (minutes >= 1440 ? Math.floor(minutes / 1440) + "d " : "") +
+      Math.floor((minutes % 1440) / 60) + "h " + String(minutes % 60).padStart(2, "0") + "m";
+    return ms >= 0 ? text + " left" : "overdue by " + text;
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".countdown").forEach(function (node) {
+      var ms = new Date(node.dataset.due).getTime() - now;
+      node.textContent = left(ms);
+      node.classList.toggle("overdue", ms < 0);
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+
+  // --- live ---------------------------------------------------------------------------------
+  var history = document.getElementById("history");
+
+  function addHistory(ev) {
+    if (info.history_types.indexOf(ev.type) < 0 || history.querySelector('[data-seq="' + Number(ev.seq) + '"]')) {
+      return;
+    }
+    var li = el("li");
+    li.dataset.seq = ev.seq;
+    var time = el("time", null, live.fmt(ev.created_at));
+    time.dateTime = ev.created_at;
+    li.append(time, " ", el("strong", null, ev.type), " ", el("span", "reason", (ev.data && ev.data.reason) || ""));
+    history.appendChild(li);
+  }
+
+  live.subscribe(function (ev) {
+    if (ev.ticket_id !== ticketId) { return; }
+    if (ev.data && ev.data.ticket) { showTicket(ev.data.ticket); }
+    addHistory(ev);
+    if (ev.type === "message.created" || ev.type === "call.logged") { refreshConversation().catch(failed); }
+  });
+  live.onConnect(function (reconnected) { if (reconnected) { refreshConversation().catch(failed); } });
+})();
