@@ -118,6 +118,9 @@ def rooms_for(event: Event) -> list[str]:
         rooms.append(queue_room(ticket["region_id"]))
     if ticket.get("assignee_id"):
         rooms.append(agent_room(ticket["assignee_id"]))
+    if (event.data or {}).get("from_agent_id"):
+        # The agent a ticket was taken from learns it is gone; its later events no longer reach them.
+        rooms.append(agent_room(event.data["from_agent_id"]))
     return rooms
 
 
