@@ -10,6 +10,7 @@ from rq.job import Job
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent, ApiKey, Client, Event, Outbox, Region, Ticket
+from helpdesk.services import sla_clock
 from helpdesk.services.demo import DEMO_PASSWORD
 from tests.factories import auth, make_client, make_region
 from workers.queues import SCHEDULED_QUEUE, get_queue
@@ -70,7 +71,17 @@ def test_seed_demo_once(app, client, login):
     assert channels == {"email", "phone", "chat", "web", "api"}
     # Demo history is in the event log but not pushed live again.
     assert db.session.scalar(db.select(db.func.count(Event.id))) == 60
-    assert db.session.scalar(db.select(db.func.count(Outbox.id))) == 0
+    assert set(db.session.scalars(db.select(Outbox.task).distinct())) <= {sla_clock.CHECK_TASK}
+    # Open tickets run SLA clocks, each with its next check scheduled; pending ones are paused.
+    open_tickets = db.session.scalars(db.select(Ticket).where(Ticket.status.in_(("new", "open")))).all()
+    assert open_tickets and all(t.first_response_due_at and t.resolution_due_at for t in open_tickets)
+    checks = {row.payload["ticket_id"] for row in db.session.scalars(
+        db.select(Outbox).where(Outbox.task == sla_clock.CHECK_TASK))}
+    assert {t.id for t in open_tickets} <= checks
+    paused = db.session.scalars(db.select(Ticket).where(Ticket.status.in_(sla_clock.PAUSED))).all()
+    assert all(t.sla_paused_at and t.sla_next_check_at is None for t in paused)
+    closed = db.session.scalars(db.select(Ticket).where(Ticket.status.in_(("solved", "closed")))).all()
+    assert all(t.first_response_due_at is None for t in closed)
     second = runner.invoke(args=["helpdesk", "seed-demo"])
     assert json.loads(second.output)["seeded"] is False
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 60

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import (
     CHANNELS,
+    OPEN_STATUSES,
     Calendar,
     Client,
     Message,
@@ -21,7 +22,7 @@ from helpdesk.models import (
     Ticket,
     utcnow,
 )
-from helpdesk.services import agents, clients, counters, events
+from helpdesk.services import agents, clients, counters, events, outbox, sla_clock
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
@@ -111,26 +112,38 @@ def _tickets(count: int, rng: random.Random) -> int:
             "name": f"Customer {i % 97}", "email": f"customer{i % 97}@{client.slug}-mail.example",
             "language": rng.choice(client.languages)})
         status = rng.choices(("new", "open", "pending", "on_hold", "solved", "closed"), (3, 4, 2, 1, 4, 3))[0]
+        if status in OPEN_STATUSES:  # a live queue: open work is hours old, not weeks
+            created = now - timedelta(minutes=rng.randint(5, 10 * 60))
         ticket = Ticket(
             client_id=client.id, number=counters.next_ticket_number(client.id), contact_id=contact.id,
             channel=rng.choice(CHANNELS), subject=rng.choice(SUBJECTS).format(n=10_000 + i), status=status,
             priority=rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0],
             language=contact.language, region_id=rng.choice(regions).id, queued_at=created,
-            created_at=created, updated_at=created + timedelta(minutes=rng.randint(0, 120)),
+            created_at=created, updated_at=min(now, created + timedelta(minutes=rng.randint(0, 120))),
             solved_at=created + timedelta(hours=3) if status in ("solved", "closed") else None,
             tags=rng.sample(["billing", "delivery", "vip", "outage", "refund"], k=rng.randint(0, 2)),
         )
         db.session.add(ticket)
         db.session.flush()
+        _start_sla(ticket)
         db.session.add(Message(client_id=client.id, ticket_id=ticket.id, kind="inbound", channel=ticket.channel,
                                author_contact_id=contact.id, created_at=created,
                                body_text=f"Hello, {ticket.subject.lower()}. Can you help?"))
         events.record(client.id, "ticket.created", Actor.system(), {"ticket": summary(ticket)},
                       ticket_id=ticket.id, publish_task=None)
         if i % 50 == 49:
-            db.session.commit()
-    db.session.commit()
+            outbox.commit()
+    outbox.commit()
     return count
+
+
+def _start_sla(ticket: Ticket) -> None:
+    """Due times as if the ticket had come in through the API; a pending one's clock stopped when it last changed."""
+    if ticket.status not in OPEN_STATUSES:
+        return
+    sla_clock.start(ticket)
+    if ticket.status in sla_clock.PAUSED:
+        sla_clock.status_changed(ticket, "open", ticket.status, ticket.updated_at)
 
 
 def _write_keys(keys: dict) -> None:
