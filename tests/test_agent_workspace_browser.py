@@ -1,0 +1,83 @@
+"""The agent workspace in headless Chromium (Debian's chromium, driven by Playwright with its
+executable path) against the real server and worker: a ticket posted over the API appears in
+the inbox live, the agent opens it and replies, a customer's answer arrives without reload, and
+nothing anyone wrote runs as HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from helpdesk.extensions import db
+from tests import factories
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+XSS = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2; alert(1)</script>'
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield launched
+        launched.close()
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/agent")
+
+
+def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, browser):
+    from playwright.sync_api import expect
+
+    factories.make_region("manila")
+    _, key = factories.make_client("acme", region_slugs=["manila"])
+    email = factories.make_agent("ana@helpdesk.test", region_slug="manila", name="Ana Cruz",
+                                 timezone="Asia/Manila").email
+    db.session.remove()  # release SQLite's write lock for the server processes
+
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, system, email)
+    expect(page.locator("#live-status")).to_have_text("live")  # the socket is up: the agent is online
+
+    created = requests.post(f"{system}/api/v1/tickets", headers=factories.auth(key), timeout=10,
+                            json={"subject": "Parcel lost " + XSS, "body": "Where is it? " + XSS,
+                                  "contact": {"email": "c@customer.example", "name": "Cy " + XSS}})
+    assert created.status_code == 201, created.text
+    ticket = created.json()
+
+    # Routed by the worker to the only online agent: the row appears in "My tickets" without reload.
+    row = page.locator(f'#tickets tr[data-ticket-id="{ticket["id"]}"]')
+    expect(row).to_contain_text("Parcel lost <img src=x")
+    row.get_by_role("link", name=ticket["reference"]).click()
+    page.wait_for_url(f"{system}/agent/tickets/{ticket['id']}")
+    expect(page.locator("#live-status")).to_have_text("live")
+    expect(page.locator("#ticket-subject")).to_have_text("Parcel lost " + XSS)
+    expect(page.locator("#contact-name")).to_have_text("Cy " + XSS)
+
+    page.get_by_label("Reply to the customer").fill("It ships today " + XSS)
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#conversation .msg.outbound")).to_contain_text("It ships today <img src=x")
+
+    answer = requests.post(f"{system}/api/v1/tickets/{ticket['id']}/messages", headers=factories.auth(key),
+                           json={"body": "Thank you! " + XSS}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    expect(page.locator("#conversation .msg.inbound")).to_have_count(2)  # arrived live
+    expect(page.locator("#conversation .msg.inbound").last).to_contain_text("Thank you! <img src=x")
+
+    assert page.locator("#conversation img, #conversation script, #ticket-subject img").count() == 0
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
