@@ -124,6 +124,9 @@
   if (takeButton) { takeButton.addEventListener("click", takeNext); }
 
   var presence = document.getElementById("presence");
+  // The page was rendered before its socket connected; the server brings an offline agent
+  // online with their first socket and keeps a chosen "away", so show the same.
+  live.onConnect(function () { if (presence.value === "offline") { presence.value = "online"; } });
   presence.addEventListener("change", function () {
     live.api("POST", "/agent/api/presence", { state: presence.value }).then(function (reply) {
       say("You are " + reply.state + ".");
