@@ -248,6 +248,8 @@ class AgentNamespace(Namespace):
 
     def on_leave_ticket(self, data: Any = None):
         """The ticket page was closed."""
+        if _signed_in_agent_id() is None:
+            return _refuse_socket()
         _leave_ticket_rooms()
         return {"ok": True}
 
@@ -293,7 +295,9 @@ def _refuse_socket() -> dict:
 
 def _visible_ticket(data: Any) -> Ticket | None:
     """The ticket named by an event, if the agent may see it; another client's ticket is None (404)."""
-    ticket_id = (data or {}).get("ticket_id") if isinstance(data, dict) else None
+    ticket_id = data.get("ticket_id") if isinstance(data, dict) else None
+    if isinstance(ticket_id, str) and ticket_id.isdigit():
+        ticket_id = int(ticket_id)  # pages may pass ids read from data- attributes
     if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
         return None
     return TenantScope.for_agent(current_user).get(Ticket, ticket_id)

@@ -98,7 +98,7 @@ def test_deactivating_an_agent_closes_their_sockets_and_refuses_new_ones(app, br
 
 def test_every_event_of_a_stale_session_is_refused_and_closes_the_socket(app, browser):
     ana = make_agent("ana@helpdesk.test")
-    events = [("heartbeat", None), ("presence", {"state": "away"}), ("resync", {"since": {}}),
+    events = [("heartbeat", None), ("presence", {"state": "away"}), ("resync", {"since": {}}), ("leave_ticket", None),
               ("typing", {"ticket_id": 1, "typing": True}), ("view_ticket", {"ticket_id": 1})]
     for name, data in events:
         _, sio = browser(ana)
