@@ -13,7 +13,17 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import assignment, email_ingest, email_out, handoff, outbox, presence, retention, sla_clock
+from helpdesk.services import (
+    assignment,
+    email_ingest,
+    email_out,
+    handoff,
+    outbox,
+    presence,
+    retention,
+    sla_clock,
+    wallboard,
+)
 from helpdesk.sqlite import read_only
 
 log = logging.getLogger(__name__)
@@ -27,6 +37,7 @@ def publish_event(event_id: int) -> list[str] | None:
             log.warning("publish_event: event %s not found", event_id)
             return None
         rooms = push_event(event)
+        wallboard.apply(event)
         db.session.rollback()
     return rooms
 
@@ -37,6 +48,7 @@ def publish_events(event_ids: list[int]) -> int:
         found = db.session.scalars(select(Event).where(Event.id.in_(event_ids)).order_by(Event.seq)).all()
         for event in found:
             push_event(event)
+            wallboard.apply(event)
         db.session.rollback()
     if len(found) < len(event_ids):
         log.warning("publish_events: %d of %d events not found", len(event_ids) - len(found), len(event_ids))
@@ -90,3 +102,7 @@ def reprocess_stale_inbound() -> int:
 
 def prune_old_records() -> dict[str, int]:
     return retention.prune()
+
+
+def rebuild_wallboard() -> int:
+    return wallboard.rebuild()
