@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from helpdesk.extensions import db
-from helpdesk.models import Agent, Event, SlaPolicy, Ticket, utcnow
+from helpdesk.models import Agent, Client, Event, SlaPolicy, Ticket, utcnow
 from helpdesk.services import assignment, presence, sla_clock, wallboard
 from helpdesk.services.events import Actor
 from helpdesk.services.tenancy import TenantScope
-from tests.factories import auth, make_agent, make_client, make_region
+from tests.factories import auth, csrf_token, make_agent, make_client, make_region
 from workers.queues import REALTIME_QUEUE
 
 EVERYONE = TenantScope(None, all_clients=True)
@@ -170,3 +170,50 @@ def test_moving_a_ticket_to_another_region_moves_its_figures(client, floor, queu
     rows = {row["region_id"]: row for row in wallboard.snapshot(EVERYONE)["queues"] if row["client_id"] == acme_id}
     assert rows[warsaw.id]["waiting"] == 1 and rows[floor["region"].id]["waiting"] == 0
     assert db.session.get(Agent, floor["agent"]).presence == "online"
+
+
+def test_boards_are_pushed_only_when_changed_and_at_most_twice_a_second(client, floor, queue, redis, monkeypatch):
+    acme_id, acme_key = floor["acme"]
+    bolt_id, _ = floor["bolt"]
+    dedicated = make_agent("lead@x.test", role="supervisor", all_clients=False)
+    dedicated.clients = [db.session.get(Client, bolt_id)]
+    db.session.commit()
+    presence.set_state(dedicated.id, "online")
+    _ticket(client, acme_key)
+    _publish(queue)
+
+    boards = dict(wallboard.boards_to_push())
+    assert set(boards) == {None, dedicated.id}
+    assert [row["client_id"] for row in boards[None]["queues"]] == [acme_id]
+    assert boards[dedicated.id]["queues"] == [] and boards[dedicated.id]["clients"] == {}
+    assert wallboard.boards_to_push() == []          # within the interval: another node's turn
+    redis.delete("wb:push-lock")
+    assert wallboard.boards_to_push() == []          # nothing changed since the last push
+    _ticket(client, acme_key)
+    _publish(queue)
+    redis.delete("wb:push-lock")
+    (everyone, board), *_ = wallboard.boards_to_push()
+    assert everyone is None and _row(board, acme_id)["waiting"] == 2
+
+
+def test_wallboard_page_is_for_supervisors_and_shows_names_as_text(client, floor, queue, login):
+    acme_id, acme_key = floor["acme"]
+    db.session.get(Client, acme_id).name = "<script>alert(1)</script> Acme"
+    db.session.commit()
+    _ticket(client, acme_key)
+    _publish(queue)
+    make_agent("agent2@x.test")
+    login("agent2@x.test")
+    assert client.get("/supervisor").status_code == 403
+    client.post("/logout", data={"csrf_token": _csrf(client)})
+    make_agent("lead@x.test", role="supervisor")
+    login("lead@x.test")
+    page = client.get("/supervisor?tv=1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'class="wallboard tv"' in html
+    assert "<script>alert(1)</script>" not in html and "\\u003cscript\\u003ealert(1)" in html
+    assert '"waiting":1' in html.replace(" ", "")
+
+
+def _csrf(client) -> str:
+    return csrf_token(client.get("/agent").get_data(as_text=True))

@@ -30,7 +30,7 @@ from redis.exceptions import WatchError
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import OPEN_STATUSES, Agent, Event, Ticket, utcnow
+from helpdesk.models import OPEN_STATUSES, Agent, Client, Event, Ticket, utcnow
 from helpdesk.services import routing
 from helpdesk.services.calendars import next_change
 from helpdesk.services.tenancy import TenantScope
@@ -182,6 +182,35 @@ def version() -> int:
     return int(get_redis().get(VERSION_KEY) or 0)
 
 
+# --- pushing -------------------------------------------------------------------------------------------
+
+PUSH_INTERVAL = timedelta(milliseconds=500)  # at most two boards a second, however many events
+REFRESH_INTERVAL = timedelta(seconds=30)     # durations and clocks move even when nothing happens
+
+
+def boards_to_push(now: datetime | None = None) -> list[tuple[int | None, dict[str, Any]]]:
+    """The boards to send now, if it is this process's turn: (None, the board of every client) for
+    supervisors of all clients, (supervisor id, their board) for each one dedicated to some clients.
+
+    Web nodes all call this on a timer; a short Redis lock makes one of them send per interval,
+    and only when the figures changed since the last push (or a refresh is due)."""
+    now = now or utcnow()
+    redis = get_redis()
+    if not redis.set(PREFIX + "push-lock", "1", nx=True, px=int(PUSH_INTERVAL.total_seconds() * 1000)):
+        return []
+    current = version()
+    last_version, last_at = (float(part) for part in (redis.get(PREFIX + "pushed") or b"0:0").decode().split(":"))
+    if current == last_version and _epoch(now) - last_at < REFRESH_INTERVAL.total_seconds():
+        return []
+    redis.set(PREFIX + "pushed", f"{current}:{_epoch(now)}")
+    boards: list[tuple[int | None, dict[str, Any]]] = [(None, snapshot(TenantScope(None, all_clients=True), now))]
+    dedicated = db.session.scalars(select(Agent).where(
+        Agent.active.is_(True), Agent.role == "supervisor", Agent.all_clients.is_(False),
+        Agent.presence != "offline"))
+    boards += [(supervisor.id, snapshot(TenantScope.for_agent(supervisor), now)) for supervisor in dedicated]
+    return boards
+
+
 # --- reading -------------------------------------------------------------------------------------------
 
 def snapshot(scope: TenantScope, now: datetime | None = None) -> dict[str, Any]:
@@ -191,7 +220,16 @@ def snapshot(scope: TenantScope, now: datetime | None = None) -> dict[str, Any]:
     pairs = sorted(_visible_pairs(scope), key=lambda p: (int(p.split(":")[0]), int(p.split(":")[1])))
     queues = _queue_rows(pairs, regions, now)
     return {"at": now.isoformat(), "queues": queues, "agents": _agent_rows(scope, regions, now),
-            "regions": [_region_row(region, now) for region in regions.values()]}
+            "regions": [_region_row(region, now) for region in regions.values()],
+            "clients": _client_names(scope, {row["client_id"] for row in queues})}
+
+
+def _client_names(scope: TenantScope, client_ids: set[int]) -> dict[str, str]:
+    visible = {client_id for client_id in client_ids if scope.allows(client_id)}
+    if not visible:
+        return {}
+    rows = db.session.execute(select(Client.id, Client.name).where(Client.id.in_(visible)))
+    return {str(client_id): name for client_id, name in rows}
 
 
 def _visible_pairs(scope: TenantScope) -> list[str]:

@@ -14,6 +14,7 @@ from helpdesk.web.auth import bp as auth_bp
 from helpdesk.web.chat import bp as chat_bp
 from helpdesk.web.inbound import bp as inbound_bp
 from helpdesk.web.staff_api import bp as staff_api_bp
+from helpdesk.web.supervisor import bp as supervisor_bp
 
 
 def localtime(value: datetime | None, tz: str = "UTC") -> str:
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(inbound_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(chat_bp)
+    app.register_blueprint(supervisor_bp)
 
     app.add_template_filter(localtime)
 
