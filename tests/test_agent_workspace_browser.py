@@ -1,10 +1,12 @@
 """The agent workspace in headless Chromium (Debian's chromium, driven by Playwright with its
 executable path) against the real server and worker: a ticket posted over the API appears in
-the inbox live, the agent opens it and replies, a customer's answer arrives without reload, and
+the inbox live, the agent switches presence, searches and opens it with the keyboard, sees the
+email's HTML in a sandboxed frame, replies, a customer's answer arrives without reload, and
 nothing anyone wrote runs as HTML."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,7 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
 
     created = requests.post(f"{system}/api/v1/tickets", headers=factories.auth(key), timeout=10,
                             json={"subject": "Parcel lost " + XSS, "body": "Where is it? " + XSS,
+                                  "body_html": "<p>Where is <b>it</b>?</p>" + XSS,
                                   "contact": {"email": "c@customer.example", "name": "Cy " + XSS}})
     assert created.status_code == 201, created.text
     ticket = created.json()
@@ -62,11 +65,34 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     # Routed by the worker to the only online agent: the row appears in "My tickets" without reload.
     row = page.locator(f'#tickets tr[data-ticket-id="{ticket["id"]}"]')
     expect(row).to_contain_text("Parcel lost <img src=x")
-    row.get_by_role("link", name=ticket["reference"]).click()
+
+    page.get_by_label("Presence").select_option("away")
+    expect(page.locator("#notice")).to_have_text("You are away.")
+    page.get_by_label("Presence").select_option("online")
+    expect(page.locator("#notice")).to_have_text("You are online.")
+
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).to_be_hidden()
+    page.keyboard.press("/")
+    expect(page.locator("#search")).to_be_focused()
+    page.keyboard.type("parcel")
+    page.keyboard.press("Enter")
+    expect(page.locator("#search-list")).to_contain_text(ticket["reference"] + " Parcel lost <img src=x")
+    page.keyboard.press("Escape")              # leaves the search box; shortcuts work again
+    page.keyboard.press("j")
+    expect(row).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("Enter")               # opens the selected ticket
     page.wait_for_url(f"{system}/agent/tickets/{ticket['id']}")
     expect(page.locator("#live-status")).to_have_text("live")
     expect(page.locator("#ticket-subject")).to_have_text("Parcel lost " + XSS)
     expect(page.locator("#contact-name")).to_have_text("Cy " + XSS)
+
+    page.get_by_text("Show original HTML").click()
+    frame = page.locator('#conversation iframe[sandbox=""]')
+    expect(frame).to_be_visible()
+    expect(page.frame_locator('#conversation iframe[sandbox=""]').locator("b")).to_have_text("it")
 
     page.get_by_label("Reply to the customer").fill("It ships today " + XSS)
     page.get_by_role("button", name="Send reply").click()
