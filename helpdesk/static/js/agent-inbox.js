@@ -236,6 +236,8 @@
       if (e.key === "Escape" && typing) { e.target.blur(); }
       return;
     }
+    // Enter on a focused link or button keeps its own meaning.
+    if (e.key === "Enter" && /^(A|BUTTON)$/.test(e.target.tagName)) { return; }
     var action = keys[e.key];
     if (action) { e.preventDefault(); action(); }
   });
