@@ -99,7 +99,18 @@ def ticket_room(ticket_id: int) -> str:
 
 
 def queue_room(region_id: int) -> str:
+    """A region's queue as seen by its agents who serve every client."""
     return f"queue:{region_id}"
+
+
+def client_queue_room(region_id: int, client_id: int) -> str:
+    """One client's share of a region's queue: agents entitled to only some clients join one per
+    client, so they never hear of another client's tickets (resync filters the same way)."""
+    return f"queue:{region_id}:client:{client_id}"
+
+
+def queue_rooms(region_id: int, client_id: int) -> list[str]:
+    return [queue_room(region_id), client_queue_room(region_id, client_id)]
 
 
 def client_room(client_id: int) -> str:
@@ -115,7 +126,7 @@ def rooms_for(event: Event) -> list[str]:
     if event.ticket_id:
         rooms.append(ticket_room(event.ticket_id))
     if ticket.get("region_id"):
-        rooms.append(queue_room(ticket["region_id"]))
+        rooms.extend(queue_rooms(ticket["region_id"], event.client_id))
     if ticket.get("assignee_id"):
         rooms.append(agent_room(ticket["assignee_id"]))
     if (event.data or {}).get("from_agent_id"):
@@ -129,13 +140,15 @@ def agent_rooms(agent: Any) -> set[str]:
 
     Supervisors who oversee every client share the ``supervisors`` room; those
     dedicated to some clients join only those clients' rooms. Agents follow their
-    own assignments and their region's queue.
+    own assignments and their region's queue, limited to the clients they serve.
     """
     rooms = {agent_room(agent.id)}
-    if agent.region_id:
+    scope = TenantScope.for_agent(agent)
+    if agent.region_id and scope.all_clients:
         rooms.add(queue_room(agent.region_id))
+    elif agent.region_id:
+        rooms.update(client_queue_room(agent.region_id, client_id) for client_id in scope.client_ids)
     if agent.is_supervisor:
-        scope = TenantScope.for_agent(agent)
         if scope.all_clients:
             rooms.add(SUPERVISORS_ROOM)
         else:
@@ -553,5 +566,5 @@ def _staff_rooms(ticket: Ticket) -> list[str]:
     if ticket.assignee_id:
         rooms.append(agent_room(ticket.assignee_id))
     if ticket.region_id and not ticket.assignee_id:
-        rooms.append(queue_room(ticket.region_id))
+        rooms.extend(queue_rooms(ticket.region_id, ticket.client_id))
     return rooms

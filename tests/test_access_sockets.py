@@ -11,7 +11,7 @@ from sqlalchemy import update
 from helpdesk.extensions import db
 from helpdesk.models import Agent
 from tests.conftest import clear_request_globals
-from tests.factories import auth, make_agent, make_client
+from tests.factories import auth, make_agent, make_client, make_region
 from tests.support import wait_for
 
 NS = "/agent"
@@ -125,6 +125,26 @@ def test_agents_are_never_in_the_supervisors_room(app, browser):
     # Presence changes go to the supervisors room only.
     assert any(p["agent_id"] == ana.id and p["state"] == "away" for p in _received(lead_socket, "presence"))
     assert _received(agent_socket, "presence") == []
+
+
+def test_a_regions_queue_reaches_an_agent_only_for_the_clients_they_serve(app, client, browser, queue):
+    region = make_region("manila")
+    _, acme_key = make_client("acme", region_slugs=[region.slug])
+    _, globex_key = make_client("globex", region_slugs=[region.slug])
+    ana = make_agent("ana@helpdesk.test", region_slug=region.slug, all_clients=False, client_slugs=["acme"])
+    ben = make_agent("ben@helpdesk.test", region_slug=region.slug)          # serves every client
+    _, ana_socket = browser(ana)
+    _, ben_socket = browser(ben)
+    _emit(ana_socket, "presence", {"state": "away"})     # not online: routing leaves both tickets queued
+    _emit(ben_socket, "presence", {"state": "away"})
+
+    own, foreign = _new_ticket(client, acme_key, "acme's"), _new_ticket(client, globex_key, "globex's")
+    queue.run()
+
+    ben_heard = {e["ticket_id"] for e in _received(ben_socket, "event")}
+    ana_heard = {e["ticket_id"] for e in _received(ana_socket, "event")}
+    assert ben_heard == {own, foreign}
+    assert ana_heard == {own}
 
 
 def test_an_agent_cannot_view_or_type_on_another_clients_ticket(app, client, browser):
