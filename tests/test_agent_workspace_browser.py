@@ -1,8 +1,8 @@
 """The agent workspace in headless Chromium (Debian's chromium, driven by Playwright with its
 executable path) against the real server and worker: a ticket posted over the API appears in
 the inbox live, the agent switches presence, searches and opens it with the keyboard, sees the
-email's HTML in a sandboxed frame, replies, a customer's answer arrives without reload, and
-nothing anyone wrote runs as HTML."""
+email's HTML in a sandboxed frame, replies, a supervisor sees her typing, a customer's answer
+arrives without reload (a draft begun before it only warns), and nothing anyone wrote runs as HTML."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     _, key = factories.make_client("acme", region_slugs=["manila"])
     email = factories.make_agent("ana@helpdesk.test", region_slug="manila", name="Ana Cruz",
                                  timezone="Asia/Manila").email
+    lead = factories.make_agent("lea@helpdesk.test", role="supervisor", region_slug="manila", name="Lea").email
     db.session.remove()  # release SQLite's write lock for the server processes
 
     page = browser.new_page()
@@ -98,11 +99,27 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#conversation .msg.outbound")).to_contain_text("It ships today <img src=x")
 
+    # The supervisor, in another browser context, sees Ana typing on the same ticket.
+    supervisor = browser.new_context().new_page()
+    sign_in(supervisor, system, lead)
+    supervisor.goto(f"{system}/agent/tickets/{ticket['id']}")
+    expect(supervisor.locator("#live-status")).to_have_text("live")
+    page.get_by_label("Reply to the customer").fill("Anything else?")
+    expect(supervisor.locator("#typing")).to_have_text("Ana is typing…")
+
     answer = requests.post(f"{system}/api/v1/tickets/{ticket['id']}/messages", headers=factories.auth(key),
                            json={"body": "Thank you! " + XSS}, timeout=10)
     assert answer.status_code == 201, answer.text
     expect(page.locator("#conversation .msg.inbound")).to_have_count(2)  # arrived live
     expect(page.locator("#conversation .msg.inbound").last).to_contain_text("Thank you! <img src=x")
+    expect(supervisor.locator("#conversation .msg.inbound")).to_have_count(2)
+
+    # The draft began before the customer's answer: the first send only warns.
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#form-error")).to_contain_text("The customer wrote again")
+    expect(page.locator("#conversation .msg.outbound")).to_have_count(1)
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#conversation .msg.outbound")).to_have_count(2)
 
     assert page.locator("#conversation img, #conversation script, #ticket-subject img").count() == 0
     assert page.evaluate("window.__xss") is None

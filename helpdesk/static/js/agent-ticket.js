@@ -55,9 +55,12 @@
     return li;
   }
 
+  var draftStale = false;   // a customer message arrived while a reply was being written
+
   function showMessage(m) {
     if (document.getElementById("message-" + m.id)) { return false; }
     conversation.appendChild(messageItem(m));
+    if (m.kind === "inbound" && document.getElementById("reply-body").value.trim()) { draftStale = true; }
     return true;
   }
 
@@ -91,12 +94,19 @@
   function sendMessage(form) {
     var body = form.elements.body.value;
     if (!body.trim()) { return; }
-    var payload = { body: body, internal: form.dataset.internal === "true" };
+    var internal = form.dataset.internal === "true";
+    if (!internal && draftStale) {
+      draftStale = false;
+      formError.textContent = "The customer wrote again since you began this reply. Read it, then send again.";
+      return;
+    }
+    var payload = { body: body, internal: internal };
     if (form.elements.status && form.elements.status.value) { payload.status = form.elements.status.value; }
     formError.textContent = "";
     live.api("POST", base + "/messages", payload).then(function (reply) {
       showMessage(reply.message);
       form.reset();
+      if (!internal) { typingStopped(); }
     }).catch(failed);
   }
 
@@ -194,5 +204,39 @@
     addHistory(ev);
     if (ev.type === "message.created" || ev.type === "call.logged") { refreshConversation().catch(failed); }
   });
-  live.onConnect(function (reconnected) { if (reconnected) { refreshConversation().catch(failed); } });
+  // Each (re)connected socket joins this ticket's room; what arrived before the join is fetched.
+  live.onConnect(function () {
+    live.socket.emit("view_ticket", { ticket_id: ticketId }, function () { refreshConversation().catch(failed); });
+  });
+
+  // --- collision: who else is typing, and a reply drafted before a new customer message ----
+  var typingNote = document.getElementById("typing");
+  var typingTimers = {};
+  live.socket.on("typing", function (msg) {
+    if (msg.ticket_id !== ticketId) { return; }
+    var who = msg.who === "visitor" ? "The customer" : (msg.name || "Another agent");
+    clearTimeout(typingTimers[who]);
+    if (msg.typing) {
+      typingNote.textContent = who + " is typing…";
+      typingTimers[who] = setTimeout(function () { typingNote.textContent = ""; }, 8000);
+    } else {
+      typingNote.textContent = "";
+    }
+  });
+
+  var replyBody = document.getElementById("reply-body");
+  var typingSince = 0;
+  var stopTyping = null;
+  replyBody.addEventListener("input", function () {
+    if (!typingSince) { live.socket.emit("typing", { ticket_id: ticketId, typing: true }); }
+    typingSince = Date.now();
+    clearTimeout(stopTyping);
+    stopTyping = setTimeout(typingStopped, 3000);
+  });
+
+  function typingStopped() {
+    clearTimeout(stopTyping);
+    if (typingSince) { live.socket.emit("typing", { ticket_id: ticketId, typing: false }); }
+    typingSince = 0;
+  }
 })();
