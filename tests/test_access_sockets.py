@@ -163,6 +163,7 @@ def test_an_agent_cannot_view_or_type_on_another_clients_ticket(app, client, bro
     assert _emit(sio, "view_ticket", {"ticket_id": "1 or 1=1"})["error"]
     assert _received(lead_socket, "typing") == []
     assert _emit(sio, "view_ticket", {"ticket_id": own}) == {"ok": True, "ticket_id": own}
+    assert _emit(sio, "view_ticket", {"ticket_id": str(own)})["ok"]     # as read from a data- attribute
 
 
 def test_viewers_of_a_ticket_see_each_others_typing_until_they_leave(app, client, browser):
