@@ -276,6 +276,6 @@ def ticket_page(ticket_id: int):
     return render_template(
         "agent/ticket.html", ticket=ticket, messages=messages, history=history, calls=calls, names=names,
         others=other_tickets(scope, ticket), targets=sla_targets(ticket), client_tz=client_timezone(ticket),
-        statuses=STATUSES, priorities=PRIORITIES, safe_link=safe_link, describe_event=describe_event,
+        priorities=PRIORITIES, safe_link=safe_link, describe_event=describe_event,
         history_types=HISTORY_TYPES,
     )
