@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from typing import Any
 
 import socketio as socketio_lib
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from helpdesk.errors import AppError, Conflict, NotFound, Unauthorized
 from helpdesk.extensions import db, socketio
 from helpdesk.models import ROLES, Agent, Client, Event, Message, Ticket, utcnow
-from helpdesk.services import chat, events, presence
+from helpdesk.services import chat, events, presence, wallboard
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.sqlite import read_only
 from workers.queues import get_redis
@@ -211,8 +212,11 @@ class AgentNamespace(Namespace):
                 join_room(room)
             emit("hello", {"agent_id": current_user.id, "latest": _latest_seqs(current_user)})
             agent_id, state = current_user.id, current_user.presence
+            watches_board = current_user.is_supervisor
             db.session.remove()
         _remember_socket(agent_id, request.sid)
+        if watches_board:
+            _watch_wallboard(current_app._get_current_object(), request.sid)
         # The first socket of an offline agent brings them online; a chosen "away" is kept.
         presence.heartbeat(agent_id)
         if presence.socket_opened(agent_id) == 1 and state == "offline":
@@ -230,6 +234,7 @@ class AgentNamespace(Namespace):
         # Read from this process's map, not the session: after "log out everywhere" the
         # session no longer names anyone, yet the socket still counts towards presence.
         agent_id = _forget_socket(request.sid)
+        _unwatch_wallboard(request.sid)
         if agent_id is not None and presence.socket_closed(agent_id) == 0:
             _change_presence(agent_id, "offline")
 
@@ -568,3 +573,39 @@ def _staff_rooms(ticket: Ticket) -> list[str]:
     if ticket.region_id and not ticket.assignee_id:
         rooms.extend(queue_rooms(ticket.region_id, ticket.client_id))
     return rooms
+
+
+# --- wallboard ---------------------------------------------------------------------
+
+# Supervisor sockets on this node. The pusher runs while there are any: every half second it
+# asks the wallboard service whether it is this node's turn and the board changed, and emits
+# it (through the message queue, so it reaches supervisors on every node).
+_board_watchers: set[str] = set()
+_board_watchers_lock = threading.Lock()
+
+
+def _watch_wallboard(app: Flask, sid: str) -> None:
+    with _board_watchers_lock:
+        first = not _board_watchers
+        _board_watchers.add(sid)
+    if first:
+        socketio.start_background_task(_push_wallboards, app)
+
+
+def _unwatch_wallboard(sid: str) -> None:
+    with _board_watchers_lock:
+        _board_watchers.discard(sid)
+
+
+def _push_wallboards(app: Flask) -> None:
+    while _board_watchers:
+        socketio.sleep(wallboard.PUSH_INTERVAL.total_seconds())
+        with app.app_context():
+            try:
+                for supervisor_id, board in wallboard.boards_to_push():
+                    room = SUPERVISORS_ROOM if supervisor_id is None else agent_room(supervisor_id)
+                    socketio.emit("wallboard", board, to=room, namespace=AGENT_NS)
+            except Exception:  # noqa: BLE001 - a failed push (Redis away) is retried on the next tick
+                log.exception("wallboard push failed")
+            finally:
+                db.session.remove()
