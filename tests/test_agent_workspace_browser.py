@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from helpdesk.extensions import db
+from helpdesk.services import macros
 from tests import factories
 
 pytestmark = pytest.mark.slow
@@ -48,6 +49,8 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     email = factories.make_agent("ana@helpdesk.test", region_slug="manila", name="Ana Cruz",
                                  timezone="Asia/Manila").email
     lead = factories.make_agent("lea@helpdesk.test", role="supervisor", region_slug="manila", name="Lea").email
+    macros.create(None, "Shipping update", "Hi {{contact.first_name}}, {{ticket.reference}} is on its way.",
+                  {"add_tags": ["shipping"]})
     db.session.remove()  # release SQLite's write lock for the server processes
 
     page = browser.new_page()
@@ -98,6 +101,12 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     page.get_by_label("Reply to the customer").fill("It ships today " + XSS)
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#conversation .msg.outbound")).to_contain_text("It ships today <img src=x")
+
+    # A macro fills the reply box for this customer and tags the ticket; nothing is sent yet.
+    page.get_by_label("Macro").select_option(label="Shipping update")
+    expect(page.get_by_label("Reply to the customer")).to_have_value(f"Hi Cy, {ticket['reference']} is on its way.")
+    expect(page.locator("#ticket-tags")).to_contain_text("shipping")
+    expect(page.locator("#conversation .msg.outbound")).to_have_count(1)
 
     # The supervisor, in another browser context, sees Ana typing on the same ticket.
     supervisor = browser.new_context().new_page()

@@ -175,3 +175,22 @@ class ChangedTicketOut(StaffTicketOut):
 
 class ChangedTicketEnvelope(Schema):
     ticket = fields.Nested(ChangedTicketOut)
+
+
+class MacroOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    actions = fields.Dict()
+    preview = fields.String()  # the body filled in for this ticket and agent
+    unknown_placeholders = fields.List(fields.String())
+
+
+class MacrosOut(Schema):
+    macros = fields.List(fields.Nested(MacroOut))
+
+
+class MacroAppliedOut(Schema):
+    body = fields.String()
+    unknown_placeholders = fields.List(fields.String())
+    changes = fields.Dict()  # {field: [old, new]}, empty when the ticket already matched
+    ticket = fields.Nested(ChangedTicketOut)

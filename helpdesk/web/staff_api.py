@@ -32,6 +32,8 @@ from helpdesk.schemas.staff import (
     ChangedTicketEnvelope,
     InboundOut,
     InboxOut,
+    MacroAppliedOut,
+    MacrosOut,
     MessageEnvelope,
     MessagesOut,
     MoveIn,
@@ -44,7 +46,7 @@ from helpdesk.schemas.staff import (
     TicketEnvelope,
 )
 from helpdesk.schemas.ticket import TicketSearchArgs
-from helpdesk.services import assignment, email_ingest, phone, presence, routing, search, tickets
+from helpdesk.services import assignment, email_ingest, macros, phone, presence, routing, search, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
@@ -325,9 +327,35 @@ def change_ticket(ticket_id: int):
     if not changes:
         raise ValidationFailed("Nothing to change.", {"_schema": ["Give status, priority or tags."]})
     scope = _scope()
-    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
-    if not current_user.is_supervisor and ticket.assignee_id != current_user.id:
-        raise Forbidden("Only the assigned agent or a supervisor may change this ticket.")
+    _require_may_change(scope.get_or_404(Ticket, ticket_id, "ticket"))
     if "tags" in changes:
         changes["tags"] = [tag.strip() for tag in changes["tags"] if tag.strip()]
     return ChangedTicketEnvelope().dump({"ticket": tickets.update_ticket(scope, ticket_id, changes, _actor())})
+
+
+def _require_may_change(ticket: Ticket) -> None:
+    if not current_user.is_supervisor and ticket.assignee_id != current_user.id:
+        raise Forbidden("Only the assigned agent or a supervisor may change this ticket.")
+
+
+@bp.get("/tickets/<int:ticket_id>/macros")
+def list_macros(ticket_id: int):
+    """The macros usable on this ticket (its client's and the global ones), each filled in for it."""
+    scope = _scope()
+    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
+    rows = []
+    for macro in macros.available(scope, ticket_id):
+        rendered = macros.render(macro.body, ticket, current_user)
+        rows.append({"id": macro.id, "name": macro.name, "actions": macro.actions or {}, "preview": rendered.body,
+                     "unknown_placeholders": list(rendered.unknown)})
+    return MacrosOut().dump({"macros": rows})
+
+
+@bp.post("/tickets/<int:ticket_id>/macros/<int:macro_id>/apply")
+def apply_macro(ticket_id: int, macro_id: int):
+    """Make the macro's changes to the ticket and return its text for the reply box (not sent)."""
+    scope = _scope()
+    _require_may_change(scope.get_or_404(Ticket, ticket_id, "ticket"))
+    rendered, changes = macros.apply(scope, ticket_id, macro_id, current_user)
+    return MacroAppliedOut().dump({"body": rendered.body, "unknown_placeholders": list(rendered.unknown),
+                                   "changes": changes, "ticket": tickets.get_ticket(scope, ticket_id)})

@@ -117,6 +117,36 @@
     });
   });
 
+  // --- macros: fill the reply box with the macro's text and make its ticket changes --------
+  var macroPicker = document.getElementById("macro-picker");
+  var macroNote = document.getElementById("macro-note");
+
+  function loadMacros() {
+    live.api("GET", base + "/macros").then(function (reply) {
+      reply.macros.forEach(function (m) {
+        var option = el("option", "", m.name);
+        option.value = m.id;
+        option.title = m.preview;
+        macroPicker.appendChild(option);
+      });
+    }).catch(failed);
+  }
+
+  macroPicker.addEventListener("change", function () {
+    var macroId = macroPicker.value;
+    if (!macroId) { return; }
+    live.api("POST", base + "/macros/" + macroId + "/apply").then(function (reply) {
+      var box = document.getElementById("reply-body");
+      box.value = box.value.trim() ? box.value + "\n\n" + reply.body : reply.body;
+      showTicket(reply.ticket);
+      var changed = Object.keys(reply.changes || {});
+      macroNote.textContent = (changed.length ? "Changed " + changed.join(", ") + ". " : "") +
+        (reply.unknown_placeholders.length ? "Unknown placeholders: " + reply.unknown_placeholders.join(", ") : "");
+      macroPicker.value = "";
+    }).catch(function (error) { macroPicker.value = ""; failed(error); });
+  });
+  loadMacros();
+
   function setBadge(id, kind, value) {
     var badge = document.getElementById(id);
     badge.className = "badge " + kind + "-" + value;
