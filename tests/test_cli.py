@@ -9,9 +9,9 @@ from pathlib import Path
 from rq.job import Job
 
 from helpdesk.extensions import db
-from helpdesk.models import Agent, ApiKey, Client, Event, Outbox, Region, Ticket
+from helpdesk.models import Agent, ApiKey, Client, Event, Macro, Outbox, Region, Ticket
 from helpdesk.services import sla_clock
-from helpdesk.services.demo import DEMO_PASSWORD
+from helpdesk.services.demo import DEMO_MACROS, DEMO_PASSWORD
 from tests.factories import auth, make_client, make_region
 from workers.queues import SCHEDULED_QUEUE, get_queue
 from workers.schedule import SCHEDULE
@@ -86,8 +86,9 @@ def test_seed_demo_once(app, client, login):
     assert json.loads(second.output)["seeded"] is False
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 60
     login("ana@helpdesk.test", DEMO_PASSWORD)
-    page = client.get("/agent").get_data(as_text=True)
+    page = client.get("/agent?view=open").get_data(as_text=True)
     assert "ACME-" in page or "GLOBEX-" in page
+    assert db.session.scalar(db.select(db.func.count(Macro.id))) == len(DEMO_MACROS)
     keys = json.loads((Path(app.instance_path) / "demo-keys.json").read_text())
     assert client.get("/api/v1/tickets?limit=1", headers=auth(keys["acme"]["api_key"])).json["data"]
 

@@ -22,7 +22,7 @@ from helpdesk.models import (
     Ticket,
     utcnow,
 )
-from helpdesk.services import agents, clients, counters, events, outbox, sla_clock
+from helpdesk.services import agents, clients, counters, events, macros, outbox, sla_clock
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
@@ -64,6 +64,17 @@ SUBJECTS = (
     "Invoice {n} is wrong", "Change my delivery address", "Router keeps disconnecting",
     "Porting my number", "Charged twice this month", "Cancel my subscription", "Question about warranty",
 )
+DEMO_MACROS = (
+    ("Ask for the order number",
+     "Hi {{contact.first_name}},\n\nThank you for contacting {{client.name}}. Could you send us your order "
+     "number so we can look into {{ticket.reference}}?\n\nBest regards,\n{{agent.first_name}}",
+     {"status": "pending", "add_tags": ["needs-info"]}),
+    ("Refund approved",
+     "Hi {{contact.first_name}},\n\nYour refund has been approved and will reach your account within 5 "
+     "business days.\n\n{{agent.name}}, {{client.name}} support",
+     {"status": "solved", "add_tags": ["refund"], "remove_tags": ["needs-info"]}),
+    ("Escalate to urgent", "", {"priority": "urgent", "add_tags": ["escalated"]}),
+)
 SLA_MINUTES = {"low": (480, 4800), "normal": (240, 2400), "high": (60, 960), "urgent": (30, 240)}
 
 
@@ -86,6 +97,8 @@ def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
     for email, name, role, region, tz, languages in STAFF:
         agents.create_agent(email, name, DEMO_PASSWORD, role=role, region_slug=region, timezone=tz,
                             languages=languages, all_clients=True)
+    for name, body, actions in DEMO_MACROS:
+        macros.create(None, name, body, actions)
     tickets = _tickets(ticket_count, rng)
     _write_keys(keys)
     return {"seeded": True, "clients": len(CLIENTS), "regions": len(REGIONS), "staff": len(STAFF),
