@@ -113,6 +113,7 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     sign_in(supervisor, system, lead)
     supervisor.goto(f"{system}/agent/tickets/{ticket['id']}")
     expect(supervisor.locator("#live-status")).to_have_text("live")
+    expect(supervisor.locator(f'body[data-viewing="{ticket["id"]}"]')).to_have_count(1)  # joined the room
     page.get_by_label("Reply to the customer").fill("Anything else?")
     expect(supervisor.locator("#typing")).to_have_text("Ana is typing…")
 

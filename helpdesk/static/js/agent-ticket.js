@@ -236,7 +236,11 @@
   });
   // Each (re)connected socket joins this ticket's room; what arrived before the join is fetched.
   live.onConnect(function () {
-    live.socket.emit("view_ticket", { ticket_id: ticketId }, function () { refreshConversation().catch(failed); });
+    delete document.body.dataset.viewing;
+    live.socket.emit("view_ticket", { ticket_id: ticketId }, function () {
+      document.body.dataset.viewing = ticketId;  // in the ticket's room: others' typing reaches this page
+      refreshConversation().catch(failed);
+    });
   });
 
   // --- collision: who else is typing, and a reply drafted before a new customer message ----
