@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from helpdesk.extensions import db
 from helpdesk.models import OPEN_STATUSES, OlaTarget, Region, SlaPolicy, Ticket, utcnow
@@ -41,6 +42,8 @@ DEFAULT_OLA_WARNING_PERCENT = 75
 PAUSED = ("pending", "on_hold")
 # Tickets checked per transaction by the sweep.
 SWEEP_BATCH = 200
+# A check reads the ticket and its client (escalation rule, reference), not its contact or assignee.
+LEAN = (lazyload(Ticket.contact), lazyload(Ticket.assignee))
 RAISED_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent", "urgent": "urgent"}
 
 
@@ -214,7 +217,7 @@ def _schedule_next_check(ticket: Ticket) -> None:
 
 def check(ticket_id: int, now: datetime | None = None) -> list[str]:
     """Raise every warning and breach that is due; safe to run any number of times."""
-    query = select(Ticket).where(Ticket.id == ticket_id)
+    query = select(Ticket).where(Ticket.id == ticket_id).options(*LEAN)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(of=Ticket)
     return check_tickets(db.session.scalars(query).all(), now or utcnow()).get(ticket_id, [])
@@ -302,7 +305,7 @@ def sweep(now: datetime | None = None, limit: int = 1000, batch: int = SWEEP_BAT
             .order_by(Ticket.sla_next_check_at).limit(limit)))
         db.session.rollback()
     for first in range(0, len(due), batch):
-        query = select(Ticket).where(Ticket.id.in_(due[first:first + batch])).order_by(Ticket.id)
+        query = select(Ticket).where(Ticket.id.in_(due[first:first + batch])).order_by(Ticket.id).options(*LEAN)
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(of=Ticket, skip_locked=True)
         check_tickets(db.session.scalars(query).unique().all(), now)
