@@ -42,6 +42,7 @@ from harness import (
     add_store_arguments,
     bench_region,
     free_port,
+    insert_tickets,
     percentile,
     run_per_backend,
     stores,
@@ -182,36 +183,27 @@ def phase_fan_out(base: str, procs: Processes, args) -> tuple[int, list[int], li
 
 def bulk_tickets(region_id: int, agent_id: int, count: int) -> None:
     """``count`` tickets of the bench client: most solved or closed, some waiting, a few for the agent."""
-    from sqlalchemy import insert
-
     from helpdesk.extensions import db
-    from helpdesk.models import Client, Ticket, utcnow
+    from helpdesk.models import Client, utcnow
 
     client_id = db.session.scalar(db.select(Client.id).where(Client.slug == "bench"))
     now = utcnow()
     rng = random.Random(9)
-    batch = []
-    for n in range(count):
-        roll = rng.random()
-        status = "open" if roll < 0.05 else "new" if roll < 0.10 else rng.choice(("solved", "closed", "pending"))
-        created = now - timedelta(minutes=rng.uniform(1, 60 * 24 * 90))
-        batch.append({
-            "client_id": client_id, "number": 1_000_000 + n, "channel": rng.choice(("email", "chat", "phone")),
-            "subject": f"Bench ticket {n}", "status": status, "priority": "normal", "region_id": region_id,
-            "assignee_id": agent_id if status == "open" and roll < 0.002 else None, "created_at": created,
-            "updated_at": created, "queued_at": created, "tags": [], "custom_fields": {}, "sla_paused_seconds": 0,
-            "sla_breached": False, "sla_alerts": {},
-        })
-        if len(batch) == 5000:
-            db.session.execute(insert(Ticket), batch)
-            db.session.commit()
-            batch = []
-    if batch:
-        db.session.execute(insert(Ticket), batch)
-    db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(db.text("ANALYZE tickets"))
-        db.session.commit()
+
+    def rows():
+        for n in range(count):
+            roll = rng.random()
+            status = "open" if roll < 0.05 else "new" if roll < 0.10 else rng.choice(("solved", "closed", "pending"))
+            created = now - timedelta(minutes=rng.uniform(1, 60 * 24 * 90))
+            yield {
+                "client_id": client_id, "number": 1_000_000 + n, "channel": rng.choice(("email", "chat", "phone")),
+                "subject": f"Bench ticket {n}", "status": status, "priority": "normal", "region_id": region_id,
+                "assignee_id": agent_id if status == "open" and roll < 0.002 else None, "created_at": created,
+                "updated_at": created, "queued_at": created, "tags": [], "custom_fields": {},
+                "sla_paused_seconds": 0, "sla_breached": False, "sla_alerts": {},
+            }
+
+    insert_tickets(rows())
     db.session.remove()
 
 

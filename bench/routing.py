@@ -43,7 +43,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import make_url
 
-from harness import Processes, add_store_arguments, run_checked, run_per_backend, stores, summary
+from harness import Processes, add_store_arguments, insert_tickets, run_checked, run_per_backend, stores, summary
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
@@ -377,52 +377,47 @@ def phase_latency(bench: Bench, procs: Processes, args) -> None:
 
 
 def phase_sweep(bench: Bench, env: dict, args) -> None:
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, select
 
     from helpdesk.extensions import db
     from helpdesk.models import Event, Ticket, utcnow
 
     print(f"\n-- SLA sweep: {args.sweep_tickets} open tickets bulk-inserted, ~{args.due_percent:g}% due; "
-          f"workers stopped; sweep in-process --", flush=True)
+          f"routing workers stopped; then the sweep --", flush=True)
     dialect = db.engine.dialect.name
     now = utcnow()
     rng = random.Random(7)
     started = time.perf_counter()
-    batch: list[dict] = []
-    due_count = 0
-    for n in range(args.sweep_tickets):
-        client_id, _ = bench.clients[n % len(bench.clients)]
-        if rng.random() * 100 < args.due_percent:
-            # Warning and breach already passed: check() raises both and escalates the priority.
-            due_count += 1
-            warning = now - timedelta(minutes=rng.uniform(1, 60))
-            due_at = warning + timedelta(seconds=rng.uniform(1, 50))
-        else:
-            warning = now + timedelta(minutes=rng.uniform(1, 24 * 60))
-            due_at = warning + timedelta(minutes=30)
-        created_at = warning - timedelta(minutes=90)
-        batch.append({
-            "client_id": client_id, "number": 10_000_000 + n, "channel": "email", "subject": f"Sweep ticket {n}",
-            "status": "open", "priority": "normal", "created_at": created_at, "updated_at": created_at,
-            "tags": [], "custom_fields": {}, "sla_paused_seconds": 0, "sla_breached": False,
-            # The resolution target is still ahead: a check schedules its next job, as in real life.
-            "first_response_due_at": due_at, "resolution_due_at": due_at + timedelta(hours=20),
-            "sla_alerts": {"first_response": {"warning_at": warning.isoformat()},
-                           "resolution": {"warning_at": (due_at + timedelta(hours=15)).isoformat()}},
-            "sla_next_check_at": warning,
-        })
-        if len(batch) == 5000:
-            db.session.execute(insert(Ticket), batch)
-            db.session.commit()
-            batch = []
-    if batch:
-        db.session.execute(insert(Ticket), batch)
-        db.session.commit()
+    due = []
+
+    def rows():
+        for n in range(args.sweep_tickets):
+            client_id, _ = bench.clients[n % len(bench.clients)]
+            if rng.random() * 100 < args.due_percent:
+                # Warning and breach already passed: check() raises both and escalates the priority.
+                due.append(n)
+                warning = now - timedelta(minutes=rng.uniform(1, 60))
+                due_at = warning + timedelta(seconds=rng.uniform(1, 50))
+            else:
+                warning = now + timedelta(minutes=rng.uniform(1, 24 * 60))
+                due_at = warning + timedelta(minutes=30)
+            created_at = warning - timedelta(minutes=90)
+            yield {
+                "client_id": client_id, "number": 10_000_000 + n, "channel": "email",
+                "subject": f"Sweep ticket {n}", "status": "open", "priority": "normal", "created_at": created_at,
+                "updated_at": created_at, "tags": [], "custom_fields": {}, "sla_paused_seconds": 0,
+                "sla_breached": False,
+                # The resolution target is still ahead: a check schedules its next job, as in real life.
+                "first_response_due_at": due_at, "resolution_due_at": due_at + timedelta(hours=20),
+                "sla_alerts": {"first_response": {"warning_at": warning.isoformat()},
+                               "resolution": {"warning_at": (due_at + timedelta(hours=15)).isoformat()}},
+                "sla_next_check_at": warning,
+            }
+
+    insert_tickets(rows())
+    due_count = len(due)
     print(f"bulk insert          {args.sweep_tickets} tickets in {time.perf_counter() - started:.1f}s "
           f"(SQLAlchemy Core, batches of 5000); {due_count} due")
-    if dialect == "postgresql":
-        db.session.execute(db.text("ANALYZE tickets"))
-        db.session.commit()
 
     cutoff = utcnow() - timedelta(seconds=5)
     query = (select(Ticket.id).where(Ticket.sla_next_check_at <= cutoff)

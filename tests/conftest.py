@@ -204,3 +204,19 @@ def system(app, database_url, redis_url, tmp_path):
     web.stop()
     assert "Traceback" not in web.output(), web.output()
     assert "Traceback" not in worker.output(), worker.output()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless chromium through Playwright (browser downloads do not work here)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield launched
+        launched.close()

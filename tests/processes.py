@@ -14,6 +14,8 @@ from pathlib import Path
 
 import requests
 
+from tests.factories import PASSWORD
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -111,3 +113,12 @@ def staff_csrf(session: requests.Session, base: str) -> str:
 
 def cookie_header(session: requests.Session) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def sign_in_page(page, base: str, email: str) -> None:
+    """Sign a Playwright page in through the login form; it lands on the inbox."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/agent")

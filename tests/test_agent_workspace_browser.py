@@ -7,7 +7,6 @@ arrives without reload (a draft begun before it only warns), and nothing anyone 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,30 +14,10 @@ import requests
 from helpdesk.extensions import db
 from helpdesk.services import macros
 from tests import factories
+from tests.processes import sign_in_page as sign_in
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 XSS = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2; alert(1)</script>'
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield launched
-        launched.close()
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/agent")
 
 
 def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, browser):

@@ -8,12 +8,13 @@ import requests
 
 from helpdesk.extensions import db
 from tests import factories
-from tests.test_agent_workspace_browser import XSS, browser, sign_in  # noqa: F401 - the browser fixture
+from tests.processes import sign_in_page
+from tests.test_agent_workspace_browser import XSS
 
 pytestmark = pytest.mark.slow
 
 
-def test_wallboard_updates_live_when_a_ticket_arrives(app, system, browser):  # noqa: F811
+def test_wallboard_updates_live_when_a_ticket_arrives(app, system, browser):
     from playwright.sync_api import expect
 
     factories.make_region("manila")
@@ -24,7 +25,7 @@ def test_wallboard_updates_live_when_a_ticket_arrives(app, system, browser):  # 
     page = browser.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    sign_in(page, system, lead)
+    sign_in_page(page, system, lead)
     page.goto(f"{system}/supervisor?tv=1")
     expect(page.locator("#live-status")).to_have_text("live")
     expect(page.locator("#wb-regions li")).to_contain_text("Manila")

@@ -5,7 +5,6 @@ them writes runs as HTML, and a reload resumes the conversation."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,20 +17,7 @@ from tests import factories
 from tests.processes import browser_login, staff_csrf
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 XSS = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>'
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield launched
-        launched.close()
 
 
 def _chat_tickets(timeout: float = 15) -> list[tuple[int, str]]:
