@@ -25,7 +25,7 @@ from helpdesk.embedded_redis import EmbeddedRedis
 from helpdesk.extensions import db as _db
 from helpdesk.extensions import socketio
 from tests import factories
-from tests.processes import free_port, process_env, start_web, start_worker
+from tests.processes import CHROMIUM, free_port, process_env, start_web, start_worker
 from workers.queues import ALL_QUEUES, get_queue, redis_connection
 from workers.runner import build_worker
 
@@ -204,9 +204,6 @@ def system(app, database_url, redis_url, tmp_path):
     web.stop()
     assert "Traceback" not in web.output(), web.output()
     assert "Traceback" not in worker.output(), worker.output()
-
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture

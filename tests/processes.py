@@ -17,6 +17,7 @@ import requests
 from tests.factories import PASSWORD
 
 PROJECT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own browser downloads do not work here
 
 
 def free_port() -> int:

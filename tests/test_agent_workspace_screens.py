@@ -14,7 +14,7 @@ from helpdesk.models import Agent, Region, Ticket
 from helpdesk.services import assignment, demo, phone, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.tenancy import TenantScope
-from tests.test_agent_workspace_browser import CHROMIUM
+from tests.processes import CHROMIUM
 
 pytestmark = [
     pytest.mark.slow,
