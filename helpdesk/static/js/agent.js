@@ -59,7 +59,21 @@
   socket.on("event", apply);
   // Presence: the server takes an agent offline after a minute without this.
   setInterval(function () { if (socket.connected) { socket.emit("heartbeat"); } }, 20000);
-  socket.on("disconnect", function () { setStatus("reconnecting…", false); });
+  socket.on("disconnect", function (reason) {
+    setStatus("reconnecting…", false);
+    // The server closed it (signed out elsewhere, deactivated, or access changed): Socket.IO will
+    // not reconnect by itself. Ask whether the session still stands, then sign in or reconnect.
+    if (reason === "io server disconnect") { afterServerDisconnect(); }
+  });
+  socket.on("session_ended", function () { /* the disconnect that follows decides */ });
+
+  function afterServerDisconnect() {
+    fetch("/agent/api/queue", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (response.status === 401) { window.location.assign("/login"); } else { socket.connect(); }
+      })
+      .catch(function () { setTimeout(afterServerDisconnect, 5000); });
+  }
   socket.on("connect_error", function () { setStatus("offline", false); });
 
   var csrf = document.querySelector('meta[name="csrf-token"]');
