@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import OPEN_STATUSES, Agent, Client, Event, Ticket, utcnow
 from helpdesk.services import routing
+from helpdesk.services.assignment import LOAD_STATUSES, ROUTABLE_STATUSES  # waiting and slots as routing counts them
 from helpdesk.services.calendars import next_change
 from helpdesk.services.tenancy import TenantScope
 from workers.queues import get_redis
@@ -39,8 +40,6 @@ from workers.queues import get_redis
 PREFIX = "wb:"
 PAIRS_KEY = PREFIX + "pairs"
 VERSION_KEY = PREFIX + "version"
-WAITING_STATUSES = ("new", "open")
-LOAD_STATUSES = ("new", "open", "on_hold")  # as routing counts an agent's slots
 INCOMING_WINDOW = timedelta(minutes=15)
 KEEP_DONE = timedelta(days=2)  # solved tickets stay long enough for "handled today" in every zone
 REPLY_TARGETS = ("first_response", "next_response")  # an agent's reply meets these
@@ -67,7 +66,7 @@ class TicketState:
 
     @property
     def is_waiting(self) -> bool:
-        return self.status in WAITING_STATUSES and not self.assignee
+        return self.status in ROUTABLE_STATUSES and not self.assignee
 
     @property
     def holds_slot(self) -> bool:
@@ -144,13 +143,8 @@ def apply(event: Event) -> bool:
 
 def _write_change(pipe, event: Event, old: TicketState | None, new: TicketState) -> None:
     for state, sign in ((old, -1), (new, 1)):
-        if state is None:
-            continue
-        for name, count in state.counts().items():
-            if count:
-                pipe.hincrby(f"{PREFIX}open:{state.pair}", name, sign * count)
-        if state.holds_slot:
-            pipe.hincrby(f"{PREFIX}load:{state.assignee}", state.channel, sign)
+        if state is not None:
+            _count(pipe, state, sign)
     ticket = str(event.ticket_id)
     if old is not None and old.is_waiting and (not new.is_waiting or old.pair != new.pair):
         pipe.zrem(f"{PREFIX}waiting:{old.pair}", ticket)
@@ -175,6 +169,15 @@ def _write_change(pipe, event: Event, old: TicketState | None, new: TicketState)
     else:
         pipe.expire(entry, int(KEEP_DONE.total_seconds()))
     pipe.incr(VERSION_KEY)
+
+
+def _count(pipe, state: TicketState, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) one ticket's share of its pair's counts and its agent's load."""
+    for name, count in state.counts().items():
+        if count:
+            pipe.hincrby(f"{PREFIX}open:{state.pair}", name, sign * count)
+    if state.holds_slot:
+        pipe.hincrby(f"{PREFIX}load:{state.assignee}", state.channel, sign)
 
 
 def version() -> int:
@@ -345,11 +348,7 @@ def _read_tickets(now: datetime) -> _Rebuild:
 
 
 def _write_rebuilt(pipe, ticket_id: int, state: TicketState, found: _Rebuild, seq: int) -> None:
-    for name, count in state.counts().items():
-        if count:
-            pipe.hincrby(f"{PREFIX}open:{state.pair}", name, count)
-    if state.holds_slot:
-        pipe.hincrby(f"{PREFIX}load:{state.assignee}", state.channel, 1)
+    _count(pipe, state, 1)
     if state.is_waiting:
         pipe.zadd(f"{PREFIX}waiting:{state.pair}", {str(ticket_id): state.waiting_since})
     if ticket_id in found.created:
