@@ -582,6 +582,8 @@ def _staff_rooms(ticket: Ticket) -> list[str]:
 # it (through the message queue, so it reaches supervisors on every node).
 _board_watchers: set[str] = set()
 _board_watchers_lock = threading.Lock()
+_board_pusher_stopped = threading.Event()
+_board_pusher_stopped.set()
 
 
 def _watch_wallboard(app: Flask, sid: str) -> None:
@@ -589,6 +591,7 @@ def _watch_wallboard(app: Flask, sid: str) -> None:
         first = not _board_watchers
         _board_watchers.add(sid)
     if first:
+        _board_pusher_stopped.clear()
         socketio.start_background_task(_push_wallboards, app)
 
 
@@ -597,15 +600,31 @@ def _unwatch_wallboard(sid: str) -> None:
         _board_watchers.discard(sid)
 
 
+def stop_wallboard_pusher(timeout: float = 5) -> bool:
+    """Stop pushing boards from this process (shutdown, or an app being torn down); True once stopped."""
+    with _board_watchers_lock:
+        _board_watchers.clear()
+    return _board_pusher_stopped.wait(timeout)
+
+
 def _push_wallboards(app: Flask) -> None:
-    while _board_watchers:
-        socketio.sleep(wallboard.PUSH_INTERVAL.total_seconds())
-        with app.app_context():
-            try:
-                for supervisor_id, board in wallboard.boards_to_push():
-                    room = SUPERVISORS_ROOM if supervisor_id is None else agent_room(supervisor_id)
-                    socketio.emit("wallboard", board, to=room, namespace=AGENT_NS)
-            except Exception:  # noqa: BLE001 - a failed push (Redis away) is retried on the next tick
-                log.exception("wallboard push failed")
-            finally:
-                db.session.remove()
+    try:
+        while True:
+            socketio.sleep(wallboard.PUSH_INTERVAL.total_seconds())
+            if not _board_watchers:  # checked after the sleep: no tick once the last watcher left
+                return
+            _push_wallboards_once(app)
+    finally:
+        _board_pusher_stopped.set()
+
+
+def _push_wallboards_once(app: Flask) -> None:
+    with app.app_context():
+        try:
+            for supervisor_id, board in wallboard.boards_to_push():
+                room = SUPERVISORS_ROOM if supervisor_id is None else agent_room(supervisor_id)
+                socketio.emit("wallboard", board, to=room, namespace=AGENT_NS)
+        except Exception:  # noqa: BLE001 - a failed push (Redis away) is retried on the next tick
+            log.exception("wallboard push failed")
+        finally:
+            db.session.remove()

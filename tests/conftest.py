@@ -20,7 +20,7 @@ from redis import Redis
 from sqlalchemy import text
 
 from config import TestingConfig, engine_options
-from helpdesk import create_app
+from helpdesk import create_app, realtime
 from helpdesk.embedded_redis import EmbeddedRedis
 from helpdesk.extensions import db as _db
 from helpdesk.extensions import socketio
@@ -103,6 +103,8 @@ def app(app_factory, app_config, redis) -> Iterator[Flask]:
     with application.app_context():
         _empty_tables()
         yield application
+        # A wallboard pusher left by this test's supervisor sockets must not read the next test's tables.
+        realtime.stop_wallboard_pusher()
         _db.session.remove()
         _db.engine.dispose()
 
