@@ -12,7 +12,10 @@ from helpdesk.web.admin import bp as admin_bp
 from helpdesk.web.agent import bp as agent_bp
 from helpdesk.web.auth import bp as auth_bp
 from helpdesk.web.chat import bp as chat_bp
+from helpdesk.web.csat import bp as csat_bp
 from helpdesk.web.inbound import bp as inbound_bp
+from helpdesk.web.quality import bp as quality_bp
+from helpdesk.web.reports import bp as reports_bp
 from helpdesk.web.staff_api import bp as staff_api_bp
 from helpdesk.web.supervisor import bp as supervisor_bp
 
@@ -32,6 +35,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(chat_bp)
     app.register_blueprint(supervisor_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(quality_bp)
+    app.register_blueprint(csat_bp)
 
     app.add_template_filter(localtime)
 
