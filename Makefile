@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
-VENDOR := helpdesk/static/vendor/socket.io.min.js
+VENDOR := helpdesk/static/vendor/socket.io.min.js helpdesk/static/vendor/chart.umd.min.js
 export FLASK_APP := helpdesk
 
 .PHONY: run test install assets lint bench-ingest clean
@@ -24,10 +24,13 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 # Browser dependencies come from npm at build time and are served locally (no CDN).
-$(VENDOR): package.json package-lock.json
+# One recipe makes every vendored file (grouped target, GNU make >= 4.3).
+$(VENDOR) &: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p helpdesk/static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map helpdesk/static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map helpdesk/static/vendor/
+	touch $(VENDOR)
 
 assets: $(VENDOR)
 
