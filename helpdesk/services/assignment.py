@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, bindparam, case, cast, func, select, update
+from sqlalchemy import Text, bindparam, case, cast, func, literal_column, select, text, update
 from sqlalchemy.orm import lazyload
 
 from helpdesk.errors import NotFound, ValidationFailed
@@ -37,7 +37,13 @@ ROUTABLE_STATUSES = ("new", "open")
 # Statuses that hold one of the agent's slots on the ticket's channel. A pending
 # ticket waits on the customer and frees its slot.
 LOAD_STATUSES = ("new", "open", "on_hold")
-PRIORITY_ORDER = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=4)
+# The queue order, written as literal SQL so it matches the partial expression index
+# ix_tickets_queue_order (migration 0009) word for word: SQLite and PostgreSQL then read
+# a region's queue in index order instead of sorting every waiting ticket.
+PRIORITY_ORDER = literal_column(
+    "CASE tickets.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 WHEN 'low' THEN 3 ELSE 4 END")
+WAITING = text("tickets.status IN ('new', 'open')")
+assert ROUTABLE_STATUSES == ("new", "open"), "WAITING and migration 0009's index predicate spell these out"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The hot path reads and writes through the tables (Core), not the ORM classes.
 AGENTS = Agent.__table__
@@ -261,7 +267,7 @@ def waiting_tickets(region_id: int, limit: int = 50) -> list[int]:
     """The region's queue: unassigned open tickets by priority, then SLA due time, then age."""
     return list(db.session.scalars(
         select(Ticket.id)
-        .where(Ticket.region_id == region_id, Ticket.assignee_id.is_(None), Ticket.status.in_(ROUTABLE_STATUSES))
+        .where(Ticket.region_id == region_id, Ticket.assignee_id.is_(None), WAITING)
         .order_by(PRIORITY_ORDER, Ticket.first_response_due_at.is_(None), Ticket.first_response_due_at,
                   Ticket.queued_at, Ticket.id)
         .limit(limit)))
