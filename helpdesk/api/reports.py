@@ -2,6 +2,50 @@
 
 from __future__ import annotations
 
+from flask import Response, g, request
+
 from helpdesk.api.auth import api_blueprint
+from helpdesk.errors import AppError, NotFound
+from helpdesk.schemas.report import ReportArgs, ReportOut
+from helpdesk.services import reports
 
 blp = api_blueprint("api_reports", __name__, "/api/v1/reports", "Reports on the calling client's own tickets")
+
+
+def _wants_csv() -> bool:
+    if request.args.get("format"):
+        return request.args["format"].lower() == "csv"
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv"
+
+
+@blp.get("/<string:name>")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportOut)
+@blp.alt_response(200, description="One table as CSV (format=csv or Accept: text/csv)",
+                  content_type="text/csv", success=True)
+def get_report(_args, name):
+    """One report over the calling client's tickets: `volume`, `response_times`, `sla`, `backlog`, `agents`,
+    `csat`, `qa`. Days and hours are bucketed in `tz`; every figure covers this client only."""
+    fmt = (request.args.get("format") or "").lower()
+    if fmt not in ("", "json", "csv"):
+        raise AppError("format must be json or csv.", {"format": [fmt]})
+    try:
+        query = reports.parse_query(request.args)
+        tables = reports.run_report(name, g.scope, query)
+    except LookupError as exc:
+        raise NotFound(str(exc), {"name": name, "reports": list(reports.REPORT_NAMES)}) from exc
+    except ValueError as exc:
+        raise AppError(str(exc), {"query": {k: request.args.get(k) for k in ("from", "to", "tz", "group_by")
+                                            if request.args.get(k) is not None}}) from exc
+    if _wants_csv():
+        wanted = request.args.get("table")
+        chosen = [t for t in tables if t.name == wanted] if wanted else tables
+        if len(chosen) != 1:
+            raise AppError("CSV holds one table: give group_by or table=<name>.",
+                           {"tables": [t.name for t in tables]})
+        filename = f"{chosen[0].name}.csv"
+        return Response(reports.to_csv(chosen[0]), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return {"report": name, "start": query.start, "end": query.end, "tz": query.tz, "group_by": query.group_by,
+            "tables": [reports.table_dict(t) for t in tables]}

@@ -1,0 +1,46 @@
+"""Report shapes for the REST API (/api/v1/reports)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ReportArgs(Schema):
+    """Query string of GET /api/v1/reports/<name> (documented here; parsed by services.reports.parse_query)."""
+
+    from_ = fields.String(data_key="from",
+                          metadata={"description": "First local day, YYYY-MM-DD (default: 29 days before `to`)"})
+    to = fields.String(metadata={"description": "Last local day, inclusive, YYYY-MM-DD (default: today in `tz`)"})
+    tz = fields.String(metadata={"description": "IANA time zone for days and hours (default UTC)"})
+    group_by = fields.String(metadata={"description": "One table only, grouped by this"})
+    format = fields.String(metadata={"description": "`json` (default) or `csv` (one table: `group_by` or `table`)"})
+    table = fields.String(metadata={"description": "With format=csv: the name of the table to export"})
+
+
+class ColumnOut(Schema):
+    key = fields.String()
+    label = fields.String()
+    kind = fields.String(metadata={"description": "text | int | percent | seconds | datetime | score"})
+
+
+class ChartOut(Schema):
+    kind = fields.String()
+    x = fields.String()
+    series = fields.List(fields.String())
+
+
+class TableOut(Schema):
+    name = fields.String()
+    title = fields.String()
+    columns = fields.List(fields.Nested(ColumnOut))
+    rows = fields.List(fields.Dict())
+    chart = fields.Nested(ChartOut, allow_none=True)
+
+
+class ReportOut(Schema):
+    report = fields.String()
+    start = fields.DateTime(metadata={"description": "Inclusive start of the range (UTC)"})
+    end = fields.DateTime(metadata={"description": "Exclusive end of the range (UTC)"})
+    tz = fields.String()
+    group_by = fields.String(allow_none=True)
+    tables = fields.List(fields.Nested(TableOut))
