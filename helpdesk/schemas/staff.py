@@ -177,6 +177,12 @@ class ChangedTicketEnvelope(Schema):
     ticket = fields.Nested(ChangedTicketOut)
 
 
+class MergeIn(StrictSchema):
+    """The ticket to merge this one into, by its reference (ACME-42) or number."""
+
+    into = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
 class MacroOut(Schema):
     id = fields.Integer()
     name = fields.String()

@@ -27,7 +27,7 @@ from helpdesk.models import (
     Event,
     Ticket,
 )
-from helpdesk.services import assignment
+from helpdesk.services import assignment, merge
 from helpdesk.services.tenancy import TenantScope
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -37,7 +37,7 @@ INBOX_PAGE = 50
 QUEUE_SCAN = 500
 VIEWS = {"mine": "My tickets", "queue": "Queue", "open": "All open"}
 HISTORY_TYPES = ("ticket.created", "ticket.assigned", "ticket.queued", "ticket.reassigned", "ticket.moved",
-                 "ticket.updated", "ticket.sla_warning", "ticket.sla_breached", "call.logged")
+                 "ticket.updated", "ticket.merged", "ticket.sla_warning", "ticket.sla_breached", "call.logged")
 HISTORY_LIMIT = 200
 OTHER_TICKETS_LIMIT = 10
 
@@ -268,7 +268,8 @@ def _shown(value: Any) -> str:
 def ticket_page(ticket_id: int):
     scope = TenantScope.for_agent(current_user)
     ticket = scope.get_or_404(Ticket, ticket_id, "ticket")  # another client's ticket is a 404, not a 403
-    messages = list(ticket.messages)
+    merged_from = merge.merged_sources(scope, ticket)
+    messages = merge.conversation(scope, ticket, merged_from)
     history = ticket_history(scope, ticket.id)
     calls = list(db.session.scalars(scope.select(CallLog, CallLog.ticket_id == ticket.id).order_by(CallLog.id)))
     names = staff_names({m.author_agent_id for m in messages} | {e.actor_id for e in history if e.actor_type == "agent"}
@@ -277,5 +278,6 @@ def ticket_page(ticket_id: int):
         "agent/ticket.html", ticket=ticket, messages=messages, history=history, calls=calls, names=names,
         others=other_tickets(scope, ticket), targets=sla_targets(ticket), client_tz=client_timezone(ticket),
         priorities=PRIORITIES, safe_link=safe_link, describe_event=describe_event,
-        history_types=HISTORY_TYPES,
+        history_types=HISTORY_TYPES, merged_from={t.id: t for t in merged_from},
+        merged_into=scope.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None,
     )

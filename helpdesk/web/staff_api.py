@@ -34,6 +34,7 @@ from helpdesk.schemas.staff import (
     InboxOut,
     MacroAppliedOut,
     MacrosOut,
+    MergeIn,
     MessageEnvelope,
     MessagesOut,
     MoveIn,
@@ -46,7 +47,7 @@ from helpdesk.schemas.staff import (
     TicketEnvelope,
 )
 from helpdesk.schemas.ticket import TicketSearchArgs
-from helpdesk.services import assignment, email_ingest, macros, phone, presence, routing, search, tickets
+from helpdesk.services import assignment, email_ingest, macros, merge, phone, presence, routing, search, tickets
 from helpdesk.services.events import Actor
 from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
@@ -204,9 +205,10 @@ def _require_admin() -> None:
 
 @bp.get("/tickets/<int:ticket_id>/messages")
 def list_messages(ticket_id: int):
-    """The whole conversation, internal notes included, oldest first."""
-    ticket = _scope().get_or_404(Ticket, ticket_id, "ticket")
-    return MessagesOut().dump({"messages": ticket.messages})
+    """The whole conversation, internal notes and tickets merged into it included, oldest first."""
+    scope = _scope()
+    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
+    return MessagesOut().dump({"messages": merge.conversation(scope, ticket, merge.merged_sources(scope, ticket))})
 
 
 @bp.post("/tickets/<int:ticket_id>/messages")
@@ -331,6 +333,18 @@ def change_ticket(ticket_id: int):
     if "tags" in changes:
         changes["tags"] = [tag.strip() for tag in changes["tags"] if tag.strip()]
     return ChangedTicketEnvelope().dump({"ticket": tickets.update_ticket(scope, ticket_id, changes, _actor())})
+
+
+@bp.post("/tickets/<int:ticket_id>/merge")
+def merge_ticket(ticket_id: int):
+    """Merge this ticket (a duplicate) into another open ticket of the same client; the duplicate is
+    closed. Changing the duplicate follows the rule for changes; the target only needs to be in scope."""
+    into = _body(MergeIn())["into"]
+    scope = _scope()
+    source = scope.get_or_404(Ticket, ticket_id, "ticket")
+    _require_may_change(source)
+    target = merge.merge_tickets(scope, ticket_id, into, _actor())
+    return ChangedTicketEnvelope().dump({"ticket": target})
 
 
 def _require_may_change(ticket: Ticket) -> None:

@@ -174,6 +174,20 @@
       .then(function (reply) { showTicket(reply.ticket); }).catch(failed);
   });
 
+  var mergeForm = document.getElementById("merge-form");
+  if (mergeForm) {
+    mergeForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var into = mergeForm.elements.into.value.trim();
+      if (!window.confirm("Merge this ticket into " + into + "? It will be closed.")) { return; }
+      formError.textContent = "";
+      live.api("POST", base + "/merge", { into: into }).then(function (reply) {
+        document.getElementById("merge-note").textContent = "Merged.";
+        window.location.assign("/agent/tickets/" + reply.ticket.id);
+      }).catch(failed);
+    });
+  }
+
   document.getElementById("call-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var form = e.target;
