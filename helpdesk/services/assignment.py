@@ -263,14 +263,18 @@ def _record(ticket: Ticket, decision: Decision, actor: Actor) -> None:
     events.record(ticket.client_id, event_type, actor, data, ticket_id=ticket.id)
 
 
+QUEUE_ORDER = (PRIORITY_ORDER, Ticket.first_response_due_at.is_(None), Ticket.first_response_due_at,
+               Ticket.queued_at, Ticket.id)
+
+
+def in_queue(region_id: int) -> tuple:
+    """The region's queue: its unassigned new and open tickets (read in QUEUE_ORDER by the index)."""
+    return Ticket.region_id == region_id, Ticket.assignee_id.is_(None), WAITING
+
+
 def waiting_tickets(region_id: int, limit: int = 50) -> list[int]:
     """The region's queue: unassigned open tickets by priority, then SLA due time, then age."""
-    return list(db.session.scalars(
-        select(Ticket.id)
-        .where(Ticket.region_id == region_id, Ticket.assignee_id.is_(None), WAITING)
-        .order_by(PRIORITY_ORDER, Ticket.first_response_due_at.is_(None), Ticket.first_response_due_at,
-                  Ticket.queued_at, Ticket.id)
-        .limit(limit)))
+    return list(db.session.scalars(select(Ticket.id).where(*in_queue(region_id)).order_by(*QUEUE_ORDER).limit(limit)))
 
 
 def drain_queue(region_id: int, limit: int = 200) -> int:

@@ -34,7 +34,6 @@ bp = Blueprint("agent", __name__, url_prefix="/agent")
 
 INBOX_PAGE = 50
 # The region queue is scanned this deep before the inbox filters apply (as GET /agent/api/queue does).
-QUEUE_SCAN = 500
 VIEWS = {"mine": "My tickets", "queue": "Queue", "open": "All open"}
 HISTORY_TYPES = ("ticket.created", "ticket.assigned", "ticket.queued", "ticket.reassigned", "ticket.moved",
                  "ticket.updated", "ticket.merged", "ticket.sla_warning", "ticket.sla_breached", "call.logged")
@@ -140,19 +139,15 @@ def inbox_tickets(agent: Any, filters: InboxFilters) -> tuple[list[Ticket], bool
 
 
 def _queue_page(agent: Any, filters: InboxFilters) -> tuple[list[Ticket], bool]:
-    """The region's waiting tickets in the order "take next" serves them."""
+    """The region's waiting tickets in the order "take next" serves them, one page read in index order."""
     if agent.region_id is None:
         return [], False
-    ids = assignment.waiting_tickets(agent.region_id, limit=QUEUE_SCAN)
-    if not ids:
-        return [], False
-    query = TenantScope.for_agent(agent).select(Ticket, Ticket.id.in_(ids))
+    query = TenantScope.for_agent(agent).select(Ticket, *assignment.in_queue(agent.region_id))
     if filters.status:
         query = query.where(Ticket.status.in_(filters.status))
-    position = {ticket_id: index for index, ticket_id in enumerate(ids)}
-    rows = sorted(db.session.scalars(_filtered(query, filters)), key=lambda t: position[t.id])
-    page = rows[filters.offset:filters.offset + INBOX_PAGE]
-    return page, len(rows) > filters.offset + INBOX_PAGE
+    query = _filtered(query, filters).order_by(*assignment.QUEUE_ORDER)
+    rows = list(db.session.scalars(query.offset(filters.offset).limit(INBOX_PAGE + 1)))
+    return rows[:INBOX_PAGE], len(rows) > INBOX_PAGE
 
 
 def next_due(ticket: Ticket) -> datetime | None:

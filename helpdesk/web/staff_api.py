@@ -63,7 +63,6 @@ MAX_BODY_BYTES = 512 * 1024
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 EMAIL_FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:{remote}; sandbox"
 # The region queue scanned for the caller's clients, and how many of those are shown.
-QUEUE_SCAN = 500
 QUEUE_LIMIT = 50
 
 
@@ -191,10 +190,8 @@ def queue():
     region_id = current_user.region_id
     if region_id is None:
         return QueueOut().dump({"region_id": None, "tickets": []})
-    ids = assignment.waiting_tickets(region_id, limit=QUEUE_SCAN)
-    rows = db.session.scalars(_scope().select(Ticket, Ticket.id.in_(ids))).all() if ids else []
-    position = {ticket_id: index for index, ticket_id in enumerate(ids)}
-    rows = sorted(rows, key=lambda t: position[t.id])[:QUEUE_LIMIT]
+    query = _scope().select(Ticket, *assignment.in_queue(region_id)).order_by(*assignment.QUEUE_ORDER)
+    rows = db.session.scalars(query.limit(QUEUE_LIMIT)).all()
     return QueueOut().dump({"region_id": region_id, "tickets": rows})
 
 
