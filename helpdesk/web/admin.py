@@ -1,11 +1,14 @@
-"""Admin pages: the inbound quarantine and the embedded outgoing-mail sink."""
+"""Admin pages (admins only): set-up of clients, calendars, regions, staff and macros
+(helpdesk/web/admin_setup.py, admin_staff.py), the inbound quarantine and the embedded
+outgoing-mail sink."""
 
 from __future__ import annotations
 
 import email
 from email.policy import default as default_policy
+from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.mail.smtp_server import sink_messages
@@ -19,6 +22,50 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _admins_only():
     if current_user.role != "admin":
         abort(403)
+
+
+SECTIONS = (
+    ("admin.clients", "Client companies", "Contracts: channels, languages, allowed regions, SLA policies, "
+     "business calendar, support addresses, chat sites; API keys and webhook secrets."),
+    ("admin.calendars", "Business calendars", "Time zone, weekly hours, holidays and closures."),
+    ("admin.regions", "Regions and shifts", "The follow-the-sun chain: shift hours, order, OLA targets."),
+    ("admin.agents", "Agents", "Staff accounts, roles, skills (languages, channels, capacity), dedication."),
+    ("admin.macros", "Macros", "Canned replies and their ticket actions, global or per client."),
+    ("admin.quarantine", "Inbound quarantine", "Messages that could not be filed."),
+    ("admin.mail_outbox", "Outgoing mail", "The embedded mail sink."),
+)
+
+
+@bp.get("")
+def index():
+    return render_template("admin/index.html", sections=SECTIONS)
+
+
+class FormView:
+    """Values for a form's fields: what was posted, or what is stored (lists of strings per field)."""
+
+    def __init__(self, values: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, list[str]] = {}
+        for name, value in (values or {}).items():
+            items = value if isinstance(value, list | tuple | set) else [value]
+            self.values[name] = ["" if v is None else (("1" if v else "") if isinstance(v, bool) else str(v))
+                                 for v in items]
+
+    @classmethod
+    def posted(cls) -> FormView:
+        view = cls()
+        view.values = request.form.to_dict(flat=False)
+        return view
+
+    def get(self, name: str) -> str:
+        return (self.values.get(name) or [""])[0]
+
+    def has(self, name: str, value: Any = "1") -> bool:
+        return str(value) in self.values.get(name, [])
+
+
+def posted() -> dict[str, list[str]]:
+    return request.form.to_dict(flat=False)
 
 
 @bp.get("/quarantine")
@@ -52,3 +99,7 @@ def mail_outbox():
     app = current_app._get_current_object()
     items = [_summary(key, message) for key, message in sink_messages(app)]
     return render_template("admin/mail_outbox.html", items=items, embedded=app.config["SMTP_EMBEDDED"])
+
+
+# The set-up pages add their routes to this blueprint.
+from helpdesk.web import admin_setup, admin_staff  # noqa: E402,F401
