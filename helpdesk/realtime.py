@@ -367,6 +367,13 @@ def publish_presence(agent_id: int, state: str) -> None:
                   to=SUPERVISORS_ROOM, namespace=AGENT_NS)
 
 
+def publish_presence_set(agent_id: int, state: str, by_agent_id: int) -> None:
+    """A supervisor changed an agent's presence: the agent's own pages hear it too (their room)."""
+    socketio.emit("presence", {"agent_id": agent_id, "state": state, "at": utcnow().isoformat(),
+                               "by_agent_id": by_agent_id},
+                  to=[SUPERVISORS_ROOM, agent_room(agent_id)], namespace=AGENT_NS)
+
+
 def _visible_client_ids(agent: Any) -> list[int]:
     scope = TenantScope.for_agent(agent)
     if scope.all_clients:

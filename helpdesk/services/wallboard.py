@@ -185,6 +185,11 @@ def version() -> int:
     return int(get_redis().get(VERSION_KEY) or 0)
 
 
+def touch() -> None:
+    """Something the board shows changed outside the ticket events (an agent's presence): push again."""
+    get_redis().incr(VERSION_KEY)
+
+
 # --- pushing -------------------------------------------------------------------------------------------
 
 PUSH_INTERVAL = timedelta(milliseconds=500)  # at most two boards a second, however many events
