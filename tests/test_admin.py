@@ -498,3 +498,25 @@ def test_a_macro_made_in_admin_is_in_the_agents_macro_list(admin, app, client, d
     deleted = submit(client, f"/admin/macros/{macro.id}/delete", {}, form_url="/admin/macros")
     assert deleted.status_code == 302
     assert desk.get(f"/agent/api/tickets/{ticket['id']}/macros").json["macros"] == []
+
+
+def test_hostile_input_is_a_400_or_404_never_a_500(admin, client, db):
+    factories.make_region()
+    client_id, _ = factories.make_client("acme")
+    huge = "99999999999999999999"
+    for path in (f"/admin/clients/{huge}", f"/admin/agents/{huge}", f"/admin/regions/{huge}",
+                 f"/admin/calendars/{huge}", f"/admin/macros/{huge}", f"/admin/clients/{huge}/secrets"):
+        assert client.get(path).status_code == 404, path
+    revoke = submit(client, f"/admin/clients/{client_id}/api-keys/{huge}/revoke", {},
+                    form_url=f"/admin/clients/{client_id}/secrets")
+    assert revoke.status_code == 404
+    hostile = {"name": "Nul\x00Co", "slug": "nul-co", "calendar_id": huge, "allowed_regions": [huge, "²"],
+               "retention_days": "٣", "sla_low_first_response": "9" * 40, "languages": "en\x00"}
+    response = submit(client, "/admin/clients/new", client_form(**hostile))
+    assert response.status_code == 400
+    agent = submit(client, "/admin/agents/new", agent_form(region_id=huge, clients=[huge], capacity_email="1e3"))
+    assert agent.status_code == 400
+    macro = submit(client, "/admin/macros/new", {"name": "x", "body": "y", "client_id": huge,
+                                                 "add_tags": "a\x00b"})
+    assert macro.status_code == 400 and "Unknown client company" in text(macro)
+    assert len(db.session.scalars(select(Client)).all()) == 1

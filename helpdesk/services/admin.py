@@ -78,9 +78,8 @@ class Fields:
         value = self.data.get(name)
         if value is None:
             return []
-        if isinstance(value, list | tuple):
-            return [str(v) for v in value]
-        return [str(value)]
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(v).replace("\x00", "") for v in values]  # PostgreSQL text cannot hold NUL
 
     def text(self, name: str, *, required: bool = False, max_length: int = 200) -> str:
         values = self.raw(name)
@@ -115,7 +114,7 @@ class Fields:
             if required:
                 self.error(name, "Required.")
             return None
-        if not re.fullmatch(r"-?\d+", value):
+        if not re.fullmatch(r"-?[0-9]+", value):
             self.error(name, "Give a whole number.")
             return None
         number = int(value)
@@ -129,10 +128,10 @@ class Fields:
         for value in self.raw(name):
             if not value:
                 continue
-            if not value.isdigit():
+            if as_id(value) is None:
                 self.error(name, f"Unknown value {value!r}.")
                 continue
-            result.append(int(value))
+            result.append(as_id(value))
         return list(dict.fromkeys(result))
 
     def timezone(self, name: str) -> str:
@@ -149,6 +148,15 @@ class Fields:
             raise ValidationFailed(message, self.errors)
 
 
+MAX_ID = 2**31 - 1
+
+
+def as_id(value: Any) -> int | None:
+    """A row id from a form or URL, or None; never a number the database's integer cannot hold."""
+    text = str(value or "")
+    return int(text) if re.fullmatch(r"[0-9]{1,10}", text) and int(text) <= MAX_ID else None
+
+
 def forget_caches() -> None:
     for name, seconds in CACHES:
         app_cache(name, seconds).clear()
@@ -161,6 +169,7 @@ def _commit(what: str, **details: Any) -> None:
 
 
 def _get(model: type, object_id: int | None, label: str) -> Any:
+    object_id = as_id(object_id)
     found = db.session.get(model, object_id) if object_id is not None else None
     if found is None:
         raise NotFound(f"No such {label}.")
@@ -348,10 +357,10 @@ def _client_values(fields: Fields, client: Client | None) -> dict[str, Any]:
         if client is not None:
             fields.error("calendar_id", "Pick a business calendar.")
         values["timezone"] = fields.timezone("timezone")
-    elif not calendar_choice.isdigit() or db.session.get(Calendar, int(calendar_choice)) is None:
+    elif as_id(calendar_choice) is None or db.session.get(Calendar, as_id(calendar_choice)) is None:
         fields.error("calendar_id", "Unknown calendar.")
     else:
-        values["calendar"] = db.session.get(Calendar, int(calendar_choice))
+        values["calendar"] = db.session.get(Calendar, as_id(calendar_choice))
     # Addresses customers write to (the first is the default sender) and chat sites.
     addresses = [a.lower() for a in fields.words("support_addresses")]
     for address in addresses:
@@ -458,7 +467,7 @@ def create_api_key(client_id: int, data: Form) -> str:
 
 
 def revoke_api_key(client_id: int, key_id: int) -> None:
-    key = db.session.get(ApiKey, key_id)
+    key = db.session.get(ApiKey, as_id(key_id)) if as_id(key_id) else None
     if key is None or key.client_id != client_id:
         raise NotFound("No such API key.")
     clients.revoke_api_key(client_id, key.prefix)
@@ -579,7 +588,7 @@ def _agent_values(fields: Fields) -> dict[str, Any]:
     region_id = fields.text("region_id", max_length=12)
     values["region"] = None
     if region_id:
-        values["region"] = db.session.get(Region, int(region_id)) if region_id.isdigit() else None
+        values["region"] = db.session.get(Region, as_id(region_id)) if as_id(region_id) else None
         if values["region"] is None:
             fields.error("region_id", "Unknown region.")
     client_ids = fields.ids("clients")
@@ -667,10 +676,10 @@ def _macro_values(fields: Fields) -> tuple[int | None, str, str, dict]:
     client_choice = fields.text("client_id", max_length=12)
     client_id = None
     if client_choice:
-        if not client_choice.isdigit() or db.session.get(Client, int(client_choice)) is None:
+        if as_id(client_choice) is None or db.session.get(Client, as_id(client_choice)) is None:
             fields.error("client_id", "Unknown client company.")
         else:
-            client_id = int(client_choice)
+            client_id = as_id(client_choice)
     actions: dict[str, Any] = {}
     for key in ("status", "priority"):
         value = fields.text(key, max_length=16)
