@@ -14,6 +14,7 @@ from helpdesk.models.client import (
 )
 from helpdesk.models.outbox import IdempotencyKey, Outbox, WebhookDelivery
 from helpdesk.models.quality import CsatResponse, Macro, QaReview, QaRubric
+from helpdesk.models.report import ReportRollup, TicketFact
 from helpdesk.models.routing import Calendar, CalendarClosure, Region
 from helpdesk.models.sla import PRIORITIES, OlaTarget, SlaPolicy
 from helpdesk.models.ticket import (
@@ -35,4 +36,5 @@ __all__ = [
     "OlaTarget", "Outbox", "PresenceLog", "QaReview", "QaRubric", "Region", "SlaPolicy", "SupportAddress",
     "TenantCounter", "Ticket", "UTCDateTime", "WebhookDelivery", "WebhookEndpoint", "agent_clients",
     "client_regions", "utcnow",
+    "ReportRollup", "TicketFact",
 ]

@@ -14,12 +14,15 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, and_, case, cast, func, or_, select
 
 from helpdesk.extensions import db
-from helpdesk.models import CHANNELS, Client, Region, Ticket
+from helpdesk.models import Agent, Client, CsatResponse, PresenceLog, QaReview, Region, agent_clients
+from helpdesk.models.report import MEASURES, ReportRollup, TicketFact
+from helpdesk.services import report_facts
 from helpdesk.services.tenancy import TenantScope
 
 
@@ -57,7 +60,13 @@ class ReportQuery:
 REPORT_NAMES: tuple[str, ...] = ("volume", "response_times", "sla", "backlog", "agents", "csat", "qa")
 # The group_by values each report accepts (the page reads this to offer them).
 GROUP_BY: dict[str, tuple[str, ...]] = {
-    "volume": ("day", "hour", "channel", "client", "region"),
+    "volume": ("day", "hour", "channel", "client", "region", "priority"),
+    "response_times": ("client", "channel", "region", "priority", "agent", "day"),
+    "sla": ("client", "region", "priority", "channel", "day"),
+    "backlog": ("day", "hour"),
+    "agents": ("agent",),
+    "csat": ("agent", "region", "client", "day"),
+    "qa": ("agent", "client", "day"),
 }
 MAX_RANGE_DAYS = 800
 
@@ -122,113 +131,470 @@ def to_csv(table: ReportTable) -> str:
     return out.getvalue()
 
 
-# ---------------------------------------------------------------- helpers
+# ---------------------------------------------------------------- reading the rollups
+
+DAY = timedelta(days=1)
+R = ReportRollup
+DIMENSIONS = {"client": "client_id", "region": "region_id", "channel": "channel", "priority": "priority",
+              "agent": "agent_id"}
+
+
+def _floor_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _ceil_day(moment: datetime) -> datetime:
+    floor = _floor_day(moment)
+    return floor if floor == moment else floor + DAY
+
+
+def _range_filter(start: datetime, end: datetime):
+    """Rollup rows that sum exactly [start, end): UTC days inside it, quarter hours at its edges."""
+    first, last = _ceil_day(start), _floor_day(end)
+    if first >= last:
+        return and_(R.grain == "q", R.bucket >= start, R.bucket < end)
+    return or_(and_(R.grain == "d", R.bucket >= first, R.bucket < last),
+               and_(R.grain == "q", or_(and_(R.bucket >= start, R.bucket < first),
+                                        and_(R.bucket >= last, R.bucket < end))))
+
+
+def _sums(*names: str) -> list:
+    return [func.coalesce(func.sum(getattr(R, name)), 0).label(name) for name in names]
+
+
+def _totals(scope: TenantScope, query: ReportQuery, kind: str, keys: tuple[str, ...],
+            measures: tuple[str, ...] = MEASURES) -> list[dict]:
+    """Sums of the measures over the range per combination of the key columns (one small query)."""
+    columns = [getattr(R, key) for key in keys]
+    statement = (select(*columns, *_sums(*measures))
+                 .where(R.kind == kind, scope.where(R), _range_filter(query.start, query.end)))
+    if columns:
+        statement = statement.group_by(*columns)
+    return [dict(row._mapping) for row in db.session.execute(statement)]
+
+
+def _whole_hours(query: ReportQuery) -> bool:
+    """True when every local hour boundary of the range is a UTC hour boundary (no :30 or :45 offsets)."""
+    zone = ZoneInfo(query.tz)
+    at = query.start
+    while at <= query.end:
+        if int(at.astimezone(zone).utcoffset().total_seconds()) % 3600:
+            return False
+        at += timedelta(hours=6)
+    return int(query.end.astimezone(zone).utcoffset().total_seconds()) % 3600 == 0
+
+
+def _series(scope: TenantScope, query: ReportQuery, measures: tuple[str, ...]) -> list[tuple[datetime, dict]]:
+    """(UTC bucket start, sums) over the range, hourly when the zone allows, else per quarter hour."""
+    grain = "h" if _whole_hours(query) else "q"
+    statement = (select(R.bucket, *_sums(*measures))
+                 .where(R.kind == "C", R.grain == grain, scope.where(R), R.bucket >= query.start,
+                        R.bucket < query.end)
+                 .group_by(R.bucket).order_by(R.bucket))
+    out = []
+    for row in db.session.execute(statement):
+        bucket = row.bucket if row.bucket.tzinfo else row.bucket.replace(tzinfo=UTC)
+        out.append((bucket, {m: row._mapping[m] for m in measures}))
+    return out
+
+
+def _local_days(query: ReportQuery) -> list[str]:
+    zone = ZoneInfo(query.tz)
+    day, last = query.start.astimezone(zone).date(), (query.end - timedelta(seconds=1)).astimezone(zone).date()
+    out = []
+    while day <= last:
+        out.append(day.isoformat())
+        day += DAY
+    return out
+
+
+def _by_local(series: list[tuple[datetime, dict]], query: ReportQuery, unit: str) -> dict[str, dict]:
+    """Series sums regrouped by local day ("YYYY-MM-DD"), local hour start (ISO) or hour of day ("HH:00")."""
+    zone = ZoneInfo(query.tz)
+    out: dict[str, dict] = {}
+    for bucket, sums in series:
+        local = bucket.astimezone(zone)
+        if unit == "day":
+            key = local.date().isoformat()
+        elif unit == "hour_of_day":
+            key = f"{local.hour:02d}:00"
+        else:
+            key = local.replace(minute=0, second=0, microsecond=0).isoformat()
+        target = out.setdefault(key, dict.fromkeys(sums, 0))
+        for name, value in sums.items():
+            target[name] += value
+    return out
 
 
 def _names(model: type, ids) -> dict[int, str]:
-    ids = [i for i in ids if i is not None]
+    ids = sorted({i for i in ids if i})
     if not ids:
         return {}
     return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).tuples().all())
 
 
-def _local_buckets(query: ReportQuery, unit: str) -> list[datetime]:
-    """Local bucket starts (aware, in tz) covering [start, end): whole days or whole hours."""
-    zone = ZoneInfo(query.tz)
-    if unit == "day":
-        day, last = query.start.astimezone(zone).date(), (query.end - timedelta(microseconds=1)).astimezone(zone).date()
-        out = []
-        while day <= last:
-            out.append(_local_midnight(day, zone).astimezone(zone))
-            day += timedelta(days=1)
-        return out
-    out, at = [], query.start
-    while at < query.end:
-        out.append(at.astimezone(zone))
-        at += timedelta(hours=1)
-    return out
+def _label_rows(rows: list[dict], group: str) -> dict[Any, str]:
+    """Display names for the values of a dimension."""
+    column = DIMENSIONS[group]
+    values = {row[column] for row in rows}
+    if group in ("channel", "priority"):
+        return {v: v or "(none)" for v in values}
+    model = {"client": Client, "region": Region, "agent": Agent}[group]
+    names = _names(model, values)
+    none = "(unassigned)" if group == "agent" else "(none)"
+    return {v: names.get(v, none if not v else f"#{v}") for v in values}
 
 
-def _bucket_key(moment: datetime, zone: ZoneInfo, unit: str) -> str:
-    local = moment.astimezone(zone)
-    if unit == "day":
-        return local.date().isoformat()
-    if unit == "hour_of_day":
-        return f"{local.hour:02d}:00"
-    return local.replace(minute=0, second=0, microsecond=0).isoformat()
+def _regroup(rows: list[dict], group: str, measures: tuple[str, ...]) -> list[tuple[str, dict]]:
+    """Rows keyed by several dimensions summed to one; (label, sums) pairs."""
+    column, labels = DIMENSIONS[group], _label_rows(rows, group)
+    out: dict[str, dict] = {}
+    for row in rows:
+        target = out.setdefault(labels[row[column]], dict.fromkeys(measures, 0))
+        for name in measures:
+            target[name] += row[name] or 0
+    return sorted(out.items())
+
+
+def _total(rows: list[dict], measures: tuple[str, ...]) -> dict:
+    return {name: sum(row[name] or 0 for row in rows) for name in measures}
+
+
+def _avg(total: float, count: int) -> int | None:
+    return int(round(total / count)) if count else None
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _group_col(group: str) -> Column:
+    return Column(group, group.replace("_", " ").title(), "text")
 
 
 # ---------------------------------------------------------------- volume
 
+VOLUME = ("created", "solved")
+
 
 def _volume(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
-    groups = [query.group_by] if query.group_by else list(GROUP_BY["volume"])
+    groups = [query.group_by] if query.group_by else ["day", "hour", "channel", "client", "region"]
     tables = []
-    for group in groups:
-        tables.append(VOLUME_TABLES[group](scope, query))
+    if {"day", "hour"} & set(groups):
+        series = _series(scope, query, VOLUME)
+        if "day" in groups:
+            per_day = _by_local(series, query, "day")
+            rows = [{"day": day, "tickets": per_day.get(day, {}).get("created", 0),
+                     "solved": per_day.get(day, {}).get("solved", 0)} for day in _local_days(query)]
+            tables.append(ReportTable("volume_by_day", "Tickets created and solved per day",
+                                      [Column("day", "Day", "text"), Column("tickets", "Created", "int"),
+                                       Column("solved", "Solved", "int")],
+                                      rows, ChartHint("line", "day", ["tickets", "solved"])))
+        if "hour" in groups:
+            per_hour = _by_local(series, query, "hour_of_day")
+            rows = [{"hour": f"{h:02d}:00", "tickets": per_hour.get(f"{h:02d}:00", {}).get("created", 0)}
+                    for h in range(24)]
+            tables.append(ReportTable("volume_by_hour", "Tickets created by hour of day",
+                                      [Column("hour", "Hour of day", "text"), Column("tickets", "Tickets", "int")],
+                                      rows, ChartHint("bar", "hour", ["tickets"])))
+    dimensions = [g for g in groups if g in DIMENSIONS]
+    if dimensions:
+        rows = _totals(scope, query, "T", ("client_id", "region_id", "channel", "priority"), ("created",))
+        for group in dimensions:
+            found = [(label, sums["created"]) for label, sums in _regroup(rows, group, ("created",))
+                     if sums["created"]]
+            found.sort(key=lambda pair: (-pair[1], pair[0]))
+            tables.append(ReportTable(f"volume_by_{group}", f"Tickets created by {group}",
+                                      [_group_col(group), Column("tickets", "Tickets", "int")],
+                                      [{group: label, "tickets": n} for label, n in found],
+                                      ChartHint("bar", group, ["tickets"])))
     return tables
 
 
-def _created_in(scope: TenantScope, query: ReportQuery, *columns):
-    return select(*columns).where(scope.where(Ticket), Ticket.created_at >= query.start,
-                                  Ticket.created_at < query.end)
+# ---------------------------------------------------------------- response times
+
+RESPONSE = ("first_responses", "fr_business_s", "fr_wall_s", "solved", "res_business_s", "res_wall_s")
+RESPONSE_COLUMNS = [
+    Column("first_responses", "First responses", "int"),
+    Column("avg_first_response_business", "Avg first response (business)", "seconds"),
+    Column("avg_first_response_wall", "Avg first response (wall-clock)", "seconds"),
+    Column("solved", "Solved", "int"),
+    Column("avg_resolution_business", "Avg resolution (business)", "seconds"),
+    Column("avg_resolution_wall", "Avg resolution (wall-clock)", "seconds"),
+]
 
 
-def _volume_by_time(scope: TenantScope, query: ReportQuery, unit: str) -> ReportTable:
-    zone = ZoneInfo(query.tz)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CHANNELS, 0))
-    for created, channel, n in _time_counts(scope, query):
-        bucket = counts[_bucket_key(created, zone, unit)]
-        bucket[channel] = bucket.get(channel, 0) + n
-    if unit == "hour_of_day":
-        keys = [f"{h:02d}:00" for h in range(24)]
-        x = Column("hour", "Hour of day", "text")
-        name, title = "volume_by_hour", "Tickets created by hour of day"
+def _response_row(sums: dict) -> dict:
+    return {
+        "first_responses": sums["first_responses"],
+        "avg_first_response_business": _avg(sums["fr_business_s"], sums["first_responses"]),
+        "avg_first_response_wall": _avg(sums["fr_wall_s"], sums["first_responses"]),
+        "solved": sums["solved"],
+        "avg_resolution_business": _avg(sums["res_business_s"], sums["solved"]),
+        "avg_resolution_wall": _avg(sums["res_wall_s"], sums["solved"]),
+    }
+
+
+def _grouped_tables(scope: TenantScope, query: ReportQuery, name: str, title: str, measures: tuple[str, ...],
+                    columns: list[Column], make_row: Callable[[dict], dict], chart_series: list[str],
+                    default_groups: list[str]) -> list[ReportTable]:
+    """A summary and one table per dimension (or per local day), all from one or two rollup queries."""
+    groups = [query.group_by] if query.group_by else default_groups
+    tables = []
+    ticket_groups = [g for g in groups if g in ("client", "region", "channel", "priority")]
+    rows = None
+    if ticket_groups or not query.group_by:
+        rows = _totals(scope, query, "T", ("client_id", "region_id", "channel", "priority"), measures)
+    if not query.group_by:
+        tables.append(ReportTable(f"{name}_summary", f"{title}: all tickets in range", columns,
+                                  [make_row(_total(rows, measures))], None))
+    for group in groups:
+        if group == "day":
+            per_day = _by_local(_series(scope, query, measures), query, "day")
+            body = [{"day": day, **make_row(per_day.get(day, dict.fromkeys(measures, 0)))}
+                    for day in _local_days(query)]
+            tables.append(ReportTable(f"{name}_by_day", f"{title} per day", [Column("day", "Day", "text"), *columns],
+                                      body, ChartHint("line", "day", chart_series)))
+            continue
+        source = rows if group != "agent" else _totals(scope, query, "A", ("agent_id",), measures)
+        body = [{group: label, **make_row(sums)} for label, sums in _regroup(source, group, measures)]
+        tables.append(ReportTable(f"{name}_by_{group}", f"{title} by {group}", [_group_col(group), *columns],
+                                  body, ChartHint("bar", group, chart_series)))
+    return tables
+
+
+def _response_times(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
+    return _grouped_tables(scope, query, "response_times", "First response and resolution times", RESPONSE,
+                           RESPONSE_COLUMNS, _response_row,
+                           ["avg_first_response_business", "avg_resolution_business"], ["client", "channel"])
+
+
+# ---------------------------------------------------------------- SLA compliance
+
+SLA = ("fr_met", "fr_breached", "res_met", "res_breached")
+SLA_COLUMNS = [
+    Column("first_response_met", "First response met", "int"),
+    Column("first_response_breached", "First response breached", "int"),
+    Column("first_response_pct", "First response compliance", "percent"),
+    Column("resolution_met", "Resolution met", "int"),
+    Column("resolution_breached", "Resolution breached", "int"),
+    Column("resolution_pct", "Resolution compliance", "percent"),
+]
+
+
+def _sla_row(sums: dict) -> dict:
+    return {
+        "first_response_met": sums["fr_met"], "first_response_breached": sums["fr_breached"],
+        "first_response_pct": _pct(sums["fr_met"], sums["fr_met"] + sums["fr_breached"]),
+        "resolution_met": sums["res_met"], "resolution_breached": sums["res_breached"],
+        "resolution_pct": _pct(sums["res_met"], sums["res_met"] + sums["res_breached"]),
+    }
+
+
+def _sla(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
+    return _grouped_tables(scope, query, "sla", "SLA compliance", SLA, SLA_COLUMNS, _sla_row,
+                           ["first_response_pct", "resolution_pct"], ["client", "region", "priority"])
+
+
+# ---------------------------------------------------------------- backlog
+
+
+def _backlog(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
+    """Open tickets (new, open, pending, on hold) at the end of each local day or hour."""
+    unit = query.group_by or "day"
+    start_day = _floor_day(query.start)
+    before = db.session.scalar(select(func.coalesce(func.sum(R.backlog_delta), 0)).where(
+        R.kind == "C", scope.where(R),
+        or_(and_(R.grain == "d", R.bucket < start_day),
+            and_(R.grain == "q", R.bucket >= start_day, R.bucket < query.start)))) or 0
+    per = _by_local(_series(scope, query, ("created", "solved", "backlog_delta")), query, unit)
+    if unit == "day":
+        keys = _local_days(query)
     else:
-        keys = [_bucket_key(b, zone, "day") for b in _local_buckets(query, "day")]
-        x = Column("day", "Day", "text")
-        name, title = "volume_by_day", "Tickets created per day"
-    rows = []
+        zone, keys, at = ZoneInfo(query.tz), [], query.start
+        while at < query.end:
+            keys.append(at.astimezone(zone).replace(minute=0, second=0, microsecond=0).isoformat())
+            at += timedelta(hours=1)
+        keys = list(dict.fromkeys(keys))
+    rows, open_now = [], int(before)
     for key in keys:
-        per_channel = counts.get(key, dict.fromkeys(CHANNELS, 0))
-        rows.append({x.key: key, "tickets": sum(per_channel.values()), **{c: per_channel.get(c, 0) for c in CHANNELS}})
-    columns = [x, Column("tickets", "Tickets", "int"), *[Column(c, c.title(), "int") for c in CHANNELS]]
-    return ReportTable(name, title, columns, rows, ChartHint("stacked-bar", x.key, list(CHANNELS)))
+        sums = per.get(key, {"created": 0, "solved": 0, "backlog_delta": 0})
+        open_now += sums["backlog_delta"]
+        rows.append({unit: key, "created": sums["created"], "solved": sums["solved"], "open": open_now})
+    label = "Day" if unit == "day" else "Hour"
+    return [ReportTable(f"backlog_by_{unit}", f"Open backlog at the end of each {unit}",
+                        [Column(unit, label, "text"), Column("created", "Created", "int"),
+                         Column("solved", "Solved", "int"), Column("open", "Open at end", "int")],
+                        rows, ChartHint("line", unit, ["open"]))]
 
 
-def _time_counts(scope: TenantScope, query: ReportQuery):
-    """(instant, channel, count) for tickets created in range; replaced by rollups in report_facts."""
-    rows = db.session.execute(_created_in(scope, query, Ticket.created_at, Ticket.channel)).tuples()
-    for created, channel in rows:
-        yield created if created.tzinfo else created.replace(tzinfo=UTC), channel, 1
+# ---------------------------------------------------------------- agents
+
+AGENT_MEASURES = ("solved", "handle_s", "first_responses", "fr_business_s")
 
 
-def _volume_by_dimension(scope: TenantScope, query: ReportQuery, group: str) -> ReportTable:
-    column = {"channel": Ticket.channel, "client": Ticket.client_id, "region": Ticket.region_id}[group]
-    found = dict(db.session.execute(
-        _created_in(scope, query, column, func.count()).group_by(column)).tuples().all())
-    labels = {c: c for c in found} if group == "channel" else _names(Client if group == "client" else Region, found)
-    rows = [{group: labels.get(key, "(none)" if key is None else str(key)), "tickets": n}
-            for key, n in found.items()]
-    rows.sort(key=lambda r: (-r["tickets"], r[group]))
-    columns = [Column(group, group.title(), "text"), Column("tickets", "Tickets", "int")]
-    return ReportTable(f"volume_by_{group}", f"Tickets created by {group}", columns, rows,
-                       ChartHint("bar", group, ["tickets"]))
+def _presence(agent_ids: set[int] | None, query: ReportQuery) -> dict[int, dict[str, float]]:
+    """Seconds each agent spent in each presence state within the range (open spells run to now)."""
+    statement = select(PresenceLog.agent_id, PresenceLog.state, PresenceLog.started_at, PresenceLog.ended_at) \
+        .where(PresenceLog.started_at < query.end, or_(PresenceLog.ended_at.is_(None),
+                                                       PresenceLog.ended_at > query.start))
+    if agent_ids is not None:
+        if not agent_ids:
+            return {}
+        statement = statement.where(PresenceLog.agent_id.in_(sorted(agent_ids)))
+    now = datetime.now(UTC)
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for agent_id, state, started, ended in db.session.execute(statement):
+        started = started if started.tzinfo else started.replace(tzinfo=UTC)
+        ended = (ended if ended.tzinfo else ended.replace(tzinfo=UTC)) if ended else now
+        seconds = (min(ended, query.end) - max(started, query.start)).total_seconds()
+        if seconds > 0:
+            out[agent_id][state] += seconds
+    return out
 
 
-VOLUME_TABLES: dict[str, Callable[[TenantScope, ReportQuery], ReportTable]] = {
-    "day": lambda s, q: _volume_by_time(s, q, "day"),
-    "hour": lambda s, q: _volume_by_time(s, q, "hour_of_day"),
-    "channel": lambda s, q: _volume_by_dimension(s, q, "channel"),
-    "client": lambda s, q: _volume_by_dimension(s, q, "client"),
-    "region": lambda s, q: _volume_by_dimension(s, q, "region"),
-}
+def _scope_agents(scope: TenantScope) -> set[int] | None:
+    """Agents whose presence a scope may see: all for an all-clients scope, else those serving its clients."""
+    if scope.all_clients:
+        return None
+    dedicated = set(db.session.scalars(select(agent_clients.c.agent_id).where(
+        agent_clients.c.client_id.in_(sorted(scope.client_ids)))))
+    return dedicated
+
+
+def _agents(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
+    rows = _totals(scope, query, "A", ("agent_id",), AGENT_MEASURES)
+    handled = {row["agent_id"]: row for row in rows if row["agent_id"]}
+    allowed = _scope_agents(scope)
+    presence = _presence(None if allowed is None else allowed | set(handled), query)
+    agent_ids = set(handled) | set(presence)
+    names = _names(Agent, agent_ids)
+    body = []
+    for agent_id in agent_ids:
+        sums = handled.get(agent_id, dict.fromkeys(AGENT_MEASURES, 0))
+        states = presence.get(agent_id, {})
+        body.append({
+            "agent": names.get(agent_id, f"#{agent_id}"),
+            "handled": sums["solved"],
+            "avg_handle_time": _avg(sums["handle_s"], sums["solved"]),
+            "first_responses": sums["first_responses"],
+            "online": int(states.get("online", 0)), "away": int(states.get("away", 0)),
+            "offline": int(states.get("offline", 0)),
+        })
+    body.sort(key=lambda r: (-r["handled"], r["agent"]))
+    columns = [Column("agent", "Agent", "text"), Column("handled", "Tickets handled (solved)", "int"),
+               Column("avg_handle_time", "Avg handle time", "seconds"),
+               Column("first_responses", "First responses", "int"),
+               Column("online", "Time online", "seconds"), Column("away", "Time away", "seconds"),
+               Column("offline", "Time offline", "seconds")]
+    return [ReportTable("agents", "Agent productivity", columns, body, ChartHint("bar", "agent", ["handled"]))]
+
+
+# ---------------------------------------------------------------- CSAT
+
+SATISFIED = 4  # ratings of 4 and 5 count as satisfied
+
+
+def _csat(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
+    groups = [query.group_by] if query.group_by else ["agent", "region", "client"]
+    answered = and_(scope.where(CsatResponse), CsatResponse.rating.isnot(None),
+                    CsatResponse.answered_at >= query.start, CsatResponse.answered_at < query.end)
+    measures = (func.count().label("responses"), func.coalesce(func.sum(CsatResponse.rating), 0).label("points"),
+                func.coalesce(func.sum(cast(case((CsatResponse.rating >= SATISFIED, 1), else_=0), Integer)), 0)
+                .label("satisfied"))
+    columns = [Column("responses", "Responses", "int"), Column("average", "Average rating", "score"),
+               Column("satisfied_pct", "Satisfied (4-5)", "percent")]
+
+    def row(sums: dict) -> dict:
+        return {"responses": sums["responses"],
+                "average": round(sums["points"] / sums["responses"], 2) if sums["responses"] else None,
+                "satisfied_pct": _pct(sums["satisfied"], sums["responses"])}
+
+    tables = []
+    if "day" in groups:
+        zone = ZoneInfo(query.tz)
+        per_day: dict[str, dict] = {}
+        for at, rating in db.session.execute(select(CsatResponse.answered_at, CsatResponse.rating).where(answered)):
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            sums = per_day.setdefault(at.astimezone(zone).date().isoformat(),
+                                      {"responses": 0, "points": 0, "satisfied": 0})
+            sums["responses"] += 1
+            sums["points"] += rating
+            sums["satisfied"] += rating >= SATISFIED
+        empty = {"responses": 0, "points": 0, "satisfied": 0}
+        tables.append(ReportTable("csat_by_day", "CSAT per day", [Column("day", "Day", "text"), *columns],
+                                  [{"day": d, **row(per_day.get(d, empty))} for d in _local_days(query)],
+                                  ChartHint("line", "day", ["average"])))
+    dims = [g for g in groups if g != "day"]
+    if dims:
+        statement = (select(CsatResponse.client_id, TicketFact.region_id, CsatResponse.agent_id, *measures)
+                     .select_from(CsatResponse)
+                     .outerjoin(TicketFact, TicketFact.ticket_id == CsatResponse.ticket_id)
+                     .where(answered)
+                     .group_by(CsatResponse.client_id, TicketFact.region_id, CsatResponse.agent_id))
+        rows = [dict(r._mapping) for r in db.session.execute(statement)]
+        if not query.group_by:
+            tables.insert(0, ReportTable("csat_summary", "CSAT: all answered surveys", columns,
+                                         [row(_total(rows, ("responses", "points", "satisfied")))]))
+        for group in dims:
+            body = [{group: label, **row(sums)}
+                    for label, sums in _regroup(rows, group, ("responses", "points", "satisfied"))]
+            tables.append(ReportTable(f"csat_by_{group}", f"CSAT by {group}", [_group_col(group), *columns], body,
+                                      ChartHint("bar", group, ["average"])))
+    return tables
+
+
+# ---------------------------------------------------------------- QA
+
+
+def _qa(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
+    """QA review scores per agent (or client), and per agent over time (local days, or months past 62 days)."""
+    statement = select(QaReview.agent_id, QaReview.client_id, QaReview.created_at, QaReview.total).where(
+        scope.where(QaReview), QaReview.created_at >= query.start, QaReview.created_at < query.end)
+    reviews = db.session.execute(statement).all()
+    zone = ZoneInfo(query.tz)
+    monthly = (query.end - query.start) > timedelta(days=62)
+    columns = [Column("reviews", "Reviews", "int"), Column("average", "Average score", "score")]
+    tables = []
+    groups = [query.group_by] if query.group_by else ["agent", "day"]
+    for group in groups:
+        if group == "day":
+            per: dict[tuple, list] = defaultdict(list)
+            for agent_id, _client, at, total in reviews:
+                at = at if at.tzinfo else at.replace(tzinfo=UTC)
+                local = at.astimezone(zone).date()
+                period = local.strftime("%Y-%m") if monthly else local.isoformat()
+                per[(period, agent_id)].append(total)
+            names = _names(Agent, {agent for _period, agent in per})
+            body = [{"period": period, "agent": names.get(agent, "(unassigned)" if not agent else f"#{agent}"),
+                     "reviews": len(totals), "average": round(sum(totals) / len(totals), 2)}
+                    for (period, agent), totals in per.items()]
+            body.sort(key=lambda r: (r["period"], r["agent"]))
+            tables.append(ReportTable("qa_over_time", "QA scores per agent per " + ("month" if monthly else "day"),
+                                      [Column("period", "Month" if monthly else "Day", "text"),
+                                       Column("agent", "Agent", "text"), *columns],
+                                      body, ChartHint("line", "period", ["average"])))
+            continue
+        rows = [{"agent_id": agent_id, "client_id": client_id, "count": 1, "points": total}
+                for agent_id, client_id, _at, total in reviews]
+        body = [{group: label, "reviews": sums["count"],
+                 "average": round(sums["points"] / sums["count"], 2) if sums["count"] else None}
+                for label, sums in _regroup(rows, group, ("count", "points"))]
+        tables.append(ReportTable(f"qa_by_{group}", f"QA scores by {group}", [_group_col(group), *columns], body,
+                                  ChartHint("bar", group, ["average"])))
+    return tables
 
 
 # ---------------------------------------------------------------- dispatch
 
 REPORTS: dict[str, Callable[[TenantScope, ReportQuery], list[ReportTable]]] = {
     "volume": _volume,
+    "response_times": _response_times,
+    "sla": _sla,
+    "backlog": _backlog,
+    "agents": _agents,
+    "csat": _csat,
+    "qa": _qa,
 }
 
 
@@ -236,8 +602,6 @@ def run_report(name: str, scope: TenantScope, query: ReportQuery) -> list[Report
     """The tables of one report. LookupError for an unknown name, ValueError for a bad query."""
     if name not in REPORT_NAMES:
         raise LookupError(f"No report named {name!r}; reports: {', '.join(REPORT_NAMES)}.")
-    if name not in REPORTS:
-        raise LookupError(f"The {name!r} report is not available yet.")
     _zone(query.tz)
     if query.start.tzinfo is None or query.end.tzinfo is None:
         raise ValueError("start and end must be timezone-aware")
@@ -246,7 +610,11 @@ def run_report(name: str, scope: TenantScope, query: ReportQuery) -> list[Report
     allowed = GROUP_BY.get(name, ())
     if query.group_by is not None and query.group_by not in allowed:
         raise ValueError(f"group_by {query.group_by!r} is not one of {', '.join(allowed)} for {name}.")
-    return REPORTS[name](scope, query)
+    report_facts.roll()  # every committed ticket change is in the figures
+    try:
+        return REPORTS[name](scope, query)
+    finally:
+        db.session.rollback()  # reports only read; end the read transaction
 
 
 def table_dict(table: ReportTable) -> dict:

@@ -1,0 +1,81 @@
+"""Report facts: one row of measured facts per ticket, and additive rollups of them in time buckets.
+
+See helpdesk/services/report_facts.py for how they are kept and docs (reports engine) for why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.extensions import db
+from helpdesk.models.base import JSONType, UTCDateTime
+
+# Rollup grains: a quarter hour (any UTC offset in use is a whole number of quarter hours), an hour, a UTC day.
+GRAINS = {"q": 900, "h": 3600, "d": 86400}
+# Rollup kinds: "T" per client, region, channel and priority; "C" per client only (time series, backlog);
+# "A" per client and agent (productivity).
+KINDS = ("T", "C", "A")
+MEASURES = ("created", "backlog_delta", "first_responses", "fr_business_s", "fr_wall_s", "fr_met", "fr_breached",
+            "solved", "res_business_s", "res_wall_s", "res_met", "res_breached", "handle_s")
+
+
+class TicketFact(db.Model):
+    """What reports need of one ticket, with its business and wall-clock durations computed once."""
+
+    __tablename__ = "ticket_facts"
+    __table_args__ = (Index("ix_ticket_facts_pending", "pending"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    client_id: Mapped[int] = mapped_column(Integer, index=True)
+    region_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16))
+    assignee_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the ticket left the open backlog (solved or closed); empty while it is open.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fr_business_s: Mapped[int | None] = mapped_column(BigInteger)
+    fr_wall_s: Mapped[int | None] = mapped_column(BigInteger)
+    res_business_s: Mapped[int | None] = mapped_column(BigInteger)
+    res_wall_s: Mapped[int | None] = mapped_column(BigInteger)
+    fr_met: Mapped[bool | None] = mapped_column(Boolean)
+    res_met: Mapped[bool | None] = mapped_column(Boolean)
+    handle_s: Mapped[int | None] = mapped_column(BigInteger)
+    # Rollups lag the facts until the next roll: ``rolled`` is the fact as last added to them.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    rolled: Mapped[dict | None] = mapped_column(JSONType)
+
+
+class ReportRollup(db.Model):
+    """Sums of ticket facts per time bucket (UTC start) and key; every measure is additive."""
+
+    __tablename__ = "report_rollups"
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: none / not in this kind
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # "": not in this kind
+    priority: Mapped[str] = mapped_column(String(16), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: unassigned / not in this kind
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    backlog_delta: Mapped[int] = mapped_column(Integer, default=0)
+    first_responses: Mapped[int] = mapped_column(Integer, default=0)
+    fr_business_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    fr_wall_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    fr_met: Mapped[int] = mapped_column(Integer, default=0)
+    fr_breached: Mapped[int] = mapped_column(Integer, default=0)
+    solved: Mapped[int] = mapped_column(Integer, default=0)
+    res_business_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    res_wall_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    res_met: Mapped[int] = mapped_column(Integer, default=0)
+    res_breached: Mapped[int] = mapped_column(Integer, default=0)
+    handle_s: Mapped[int] = mapped_column(BigInteger, default=0)
