@@ -193,6 +193,11 @@ def publish_event(event: Event) -> list[str]:
     return rooms
 
 
+def offer_chat_survey(ticket_id: int, path: str) -> None:
+    """A solved chat: the visitor's widget offers the satisfaction survey (a one-time /csat link)."""
+    socketio.emit("csat", {"path": path}, to=chat_room(ticket_id), namespace=CHAT_NS)
+
+
 # --- /agent namespace ----------------------------------------------------------
 
 class AgentNamespace(Namespace):

@@ -15,6 +15,7 @@ from helpdesk.models import Event
 from helpdesk.realtime import publish_event as push_event
 from helpdesk.services import (
     assignment,
+    csat,
     email_ingest,
     email_out,
     handoff,
@@ -90,6 +91,10 @@ def reconcile_outbox() -> dict[str, int]:
 
 def send_email(message_id: int) -> str:
     return email_out.send(message_id)
+
+
+def send_csat_survey(ticket_id: int) -> str:
+    return csat.send_survey(ticket_id)
 
 
 def file_inbound_backlog(client_id: int) -> int:

@@ -13,6 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Client, Contact, Message, Ticket, utcnow
 from helpdesk.services import (
     counters,
+    csat,
     email_out,
     events,
     idempotency,
@@ -165,6 +166,8 @@ def get_ticket(scope: TenantScope, ticket_id: int) -> Ticket:
 
 def _set_status(ticket: Ticket, status: str, now: datetime) -> None:
     sla_clock.status_changed(ticket, ticket.status, status, now)
+    if status == "solved" and ticket.status != "solved":
+        csat.request_survey(ticket)  # after commit, at most one survey per ticket
     ticket.solved_at = now if status == "solved" else (ticket.solved_at if status == "closed" else None)
     ticket.closed_at = now if status == "closed" else None
     ticket.status = status

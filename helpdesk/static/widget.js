@@ -114,6 +114,14 @@
     socket.on("typing", function (info) {
       typing.textContent = info.typing ? (info.name || "Agent") + " is typing…" : "";
     });
+    socket.on("csat", function (info) {
+      // The chat was solved: a one-time link to rate it, opened on our site.
+      if (!info || typeof info.path !== "string" || !/^\/csat\/[A-Za-z0-9_-]+$/.test(info.path)) { return; }
+      var line = el("div", { "class": "hd-msg hd-csat" }, "How did we do? ");
+      line.appendChild(el("a", { "href": base + info.path, "target": "_blank", "rel": "noopener" }, "Rate this chat"));
+      log.appendChild(line);
+      log.scrollTop = log.scrollHeight;
+    });
     socket.on("connect_error", function () { note.textContent = "Connection lost; retrying…"; });
     socket.on("connect", function () { if (form.dataset.mode !== "leave-message") { note.textContent = ""; } });
   }
