@@ -131,11 +131,11 @@ def test_volume_figures_are_bucketed_in_the_chosen_time_zone(client, login, seed
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     tables = Tables(html).tables
-    assert list(tables) == ["volume_by_day", "volume_by_hour", "volume_by_channel", "volume_by_client",
-                            "volume_by_region"]
+    # Without group_by the volume report gives a table per grouping.
+    assert {f"volume_by_{group}" for group in ("day", "hour", "channel", "client", "region")} <= set(tables)
     assert column(tables["volume_by_client"], "Tickets") == {"Acme <script>alert(1)</script>": "2"}
     assert column(tables["volume_by_channel"], "Tickets") == {"email": "1", "chat": "1"}
-    assert column(tables["volume_by_day"], "Tickets") == {"2026-03-03": "2"}
+    assert column(tables["volume_by_day"], tables["volume_by_day"]["head"][1]) == {"2026-03-03": "2"}
     by_hour = column(tables["volume_by_hour"], "Tickets")
     assert len(by_hour) == 24 and by_hour["04:00"] == "1" and by_hour["18:00"] == "1"
     assert sum(int(n) for n in by_hour.values()) == 2
@@ -150,23 +150,24 @@ def test_volume_figures_are_bucketed_in_the_chosen_time_zone(client, login, seed
     assert "<script>alert(1)</script>" not in html
     data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)[1])
     assert [t["name"] for t in data] == list(tables)
-    assert data[3]["rows"] == [{"client": "Acme <script>alert(1)</script>", "tickets": 2}]
-    assert data[3]["chart"] == {"kind": "bar", "x": "client", "series": ["tickets"]}
+    (by_client,) = [t for t in data if t["name"] == "volume_by_client"]
+    assert by_client["rows"] == [{"client": "Acme <script>alert(1)</script>", "tickets": 2}]
+    assert by_client["chart"] == {"kind": "bar", "x": "client", "series": ["tickets"]}
+    assert by_client["columns"][1] == {"key": "tickets", "label": "Tickets", "kind": "int"}
 
 
 def test_group_by_picks_one_table_and_the_form_keeps_the_query(client, login, seeded):
     login("lead@x.test")
-    html = client.get("/supervisor/reports?report=volume&from=2026-03-01&to=2026-03-04&tz=Asia/Manila&group_by=day"
+    html = client.get("/supervisor/reports?report=volume&from=2026-03-01&to=2026-03-04&tz=Asia/Manila&group_by=hour"
                       ).get_data(as_text=True)
     tables = Tables(html).tables
-    assert list(tables) == ["volume_by_day"]
-    assert column(tables["volume_by_day"], "Tickets") == {
-        "2026-03-01": "0", "2026-03-02": "0", "2026-03-03": "2", "2026-03-04": "1"}
-    assert column(tables["volume_by_day"], "Phone") == {
-        "2026-03-01": "0", "2026-03-02": "0", "2026-03-03": "0", "2026-03-04": "1"}
+    assert list(tables) == ["volume_by_hour"]
+    # Manila hours of Acme's 03-02 20:00Z and 03-03 10:00Z and Bolt's 03-03 18:00Z (Acme's 03-05 is out).
+    by_hour = column(tables["volume_by_hour"], "Tickets")
+    assert {hour: n for hour, n in by_hour.items() if n != "0"} == {"04:00": "1", "18:00": "1", "02:00": "1"}
     for field, value in (("from", "2026-03-01"), ("to", "2026-03-04"), ("tz", "Asia/Manila")):
         assert re.search(rf'name="{field}"[^>]*value="{re.escape(value)}"', html), field
-    assert '<option value="day" selected>' in html
+    assert '<option value="hour" selected>' in html
     # Every report has a tab, and the tabs keep the range and zone.
     for name in reports.REPORT_NAMES:
         assert f'data-report="{name}"' in html
@@ -189,8 +190,8 @@ def test_a_client_dedicated_supervisor_never_sees_another_clients_rows(client, l
     tables = Tables(client.get(utc).get_data(as_text=True)).tables
     assert column(tables["volume_by_client"], "Tickets") == {"Acme <script>alert(1)</script>": "3"}
     assert "phone" not in column(tables["volume_by_channel"], "Tickets")  # Bolt's only ticket
-    assert sum(int(n) for n in column(tables["volume_by_day"], "Tickets").values()) == 3
     assert column(tables["volume_by_region"], "Tickets") == {"Manila": "3"}
+    assert sum(int(n) for n in column(tables["volume_by_hour"], "Tickets").values()) == 3
     download = client.get("/supervisor/reports/volume.csv?from=2026-03-01&to=2026-03-31&tz=UTC&table=volume_by_client")
     assert "Bolt" not in download.get_data(as_text=True)
     assert list(csv.reader(io.StringIO(download.get_data(as_text=True)))) == [
@@ -212,8 +213,11 @@ def test_csv_of_every_table_matches_the_table_on_the_page(client, login, seeded)
             assert lines[0] == table["head"]
             assert lines[1:] == table["rows"]
     # Without ?table= the first table.
-    first = client.get("/supervisor/reports/volume.csv?from=2026-03-03&to=2026-03-03&tz=Asia/Manila")
-    assert first.get_data(as_text=True) == "Day,Tickets,Email,Phone,Chat,Web,Api\r\n2026-03-03,2,1,0,1,0,0\r\n"
+    first = client.get("/supervisor/reports/volume.csv?from=2026-03-03&to=2026-03-03&tz=Asia/Manila&group_by=channel")
+    assert first.headers["Content-Disposition"] == (
+        'attachment; filename="volume-volume_by_channel-2026-03-03-2026-03-03.csv"')
+    assert first.get_data(as_text=True) in ("Channel,Tickets\r\nchat,1\r\nemail,1\r\n",
+                                            "Channel,Tickets\r\nemail,1\r\nchat,1\r\n")
 
 
 @pytest.mark.parametrize(("query", "message"), [
@@ -244,8 +248,9 @@ def test_unknown_reports_and_tables(client, login, seeded):
     assert unknown.status_code == 404 and unknown.json["error"]["code"] == "not_found"
     no_table = client.get("/supervisor/reports/volume.csv?from=2026-03-03&to=2026-03-03&table=nope")
     assert no_table.status_code == 400
-    assert no_table.json["error"]["details"]["table"][0] == "volume_by_day"
-    assert client.get("/supervisor/reports/volume.csv?from=2026-03-03&to=2026-03-03&table=5").status_code == 400
+    assert "volume_by_client" in no_table.json["error"]["details"]["table"]
+    one = "/supervisor/reports/volume.csv?from=2026-03-03&to=2026-03-03&group_by=client&table="
+    assert client.get(one + "0").status_code == 200 and client.get(one + "1").status_code == 400
 
 
 def test_values_are_formatted_by_column_kind():
