@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from helpdesk.errors import AppError, Conflict, NotFound, Unauthorized
 from helpdesk.extensions import db, socketio
 from helpdesk.models import ROLES, Agent, Client, Event, Message, Ticket, utcnow
-from helpdesk.services import chat, events, presence, wallboard
+from helpdesk.services import chat, csat, events, presence, wallboard
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.sqlite import read_only
 from workers.queues import get_redis
@@ -195,7 +195,7 @@ def publish_event(event: Event) -> list[str]:
 
 def offer_chat_survey(ticket_id: int, path: str) -> None:
     """A solved chat: the visitor's widget offers the satisfaction survey (a one-time /csat link)."""
-    socketio.emit("csat", {"path": path}, to=chat_room(ticket_id), namespace=CHAT_NS)
+    socketio.emit("csat", {"path": path, "ticket_id": ticket_id}, to=chat_room(ticket_id), namespace=CHAT_NS)
 
 
 # --- /agent namespace ----------------------------------------------------------
@@ -520,7 +520,8 @@ class ChatNamespace(Namespace):
         if visitor is not None:
             _visitors[request.sid] = visitor
             join_room(chat_room(visitor.ticket_id))
-            emit("resumed", {"token": chat.visitor_token(visitor), "messages": chat.transcript(visitor)})
+            emit("resumed", {"token": chat.visitor_token(visitor), "messages": chat.transcript(visitor),
+                             "csat": visitor.ticket_id if csat.chat_survey_pending(visitor.ticket_id) else None})
         else:
             _visitors[request.sid] = chat.new_visitor(client.id)
             emit("ready", {"online": chat.anyone_on_shift(client.id), "client": client.name})
@@ -562,6 +563,19 @@ class ChatNamespace(Namespace):
             db.session.remove()
         push_now(event_id)
         return answer
+
+    def on_csat(self, data: Any = None):
+        """A resuming widget that lost the survey offer asks again; answers {"path", "ticket_id"}."""
+        visitor = _visitors.get(request.sid)
+        if visitor is None or visitor.ticket_id is None:
+            return Conflict("Start the chat first.").body()
+        try:
+            path = csat.chat_survey_link(visitor.ticket_id)
+        finally:
+            db.session.remove()
+        if path is None:
+            return NotFound("No survey waits for this chat.").body()
+        return {"path": path, "ticket_id": visitor.ticket_id}
 
     def on_typing(self, data: Any):
         visitor = _visitors.get(request.sid)

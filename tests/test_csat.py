@@ -263,3 +263,61 @@ def test_a_solved_chat_offers_the_survey_in_the_widget(app, client, acme, queue,
     assert client.post(offers[0]["path"], data={"rating": "5", "csrf_token": csrf}).status_code == 200
     assert surveys()[0].rating == 5
     guest.disconnect("/chat")
+
+
+def test_a_widget_that_was_away_when_the_chat_was_solved_gets_a_fresh_link(app, client, acme, queue):
+    _, key = acme
+    chat.set_allowed_origins("acme", [SITE])
+    guest = socketio.test_client(app, namespace="/chat", auth={"client": "acme"}, headers={"Origin": SITE})
+    visitor_token = guest.emit("start", {"text": "Hello?"}, namespace="/chat", callback=True)["token"]
+    guest.disconnect("/chat")
+    ticket = db.session.scalar(select(Ticket).where(Ticket.channel == "chat"))
+    set_status(client, key, ticket.id, "solved")
+    queue.run()
+    assert surveys()[0].delivery_status == "offered"  # offered to an empty room
+
+    back = socketio.test_client(app, namespace="/chat", auth={"client": "acme", "token": visitor_token},
+                                headers={"Origin": SITE})
+    (resumed,) = [m["args"][0] for m in back.get_received("/chat") if m["name"] == "resumed"]
+    assert resumed["csat"] == ticket.id
+    first = back.emit("csat", {}, namespace="/chat", callback=True)
+    second = back.emit("csat", {}, namespace="/chat", callback=True)
+    assert first["ticket_id"] == ticket.id and first["path"] != second["path"]
+    assert client.get(first["path"]).status_code == 404  # each new link replaces the last
+    csrf = form_token(client, second["path"])
+    assert client.post(second["path"], data={"rating": "3", "csrf_token": csrf}).status_code == 200
+    back.disconnect("/chat")
+    # Once rated, nothing is offered any more.
+    again = socketio.test_client(app, namespace="/chat", auth={"client": "acme", "token": visitor_token},
+                                 headers={"Origin": SITE})
+    (resumed,) = [m["args"][0] for m in again.get_received("/chat") if m["name"] == "resumed"]
+    assert resumed["csat"] is None
+    assert again.emit("csat", {}, namespace="/chat", callback=True)["error"]["code"] == "not_found"
+    again.disconnect("/chat")
+
+
+def test_a_survey_mail_that_could_not_be_sent_is_retried_with_a_new_link(client, acme, queue):
+    _, key = acme
+    ticket_id = new_ticket(client, key)
+    set_status(client, key, ticket_id, "solved")
+    queue.run()  # no SMTP server listening
+    (survey,) = surveys()
+    assert (survey.delivery_status, survey.delivery_attempts, survey.sent_at) == ("retrying", 1, None)
+    retry = db.session.scalars(select(Outbox).where(Outbox.task == "workers.jobs.send_csat_survey")
+                               .order_by(Outbox.created_at)).all()[-1]
+    assert retry.not_before is not None and retry.payload == {"ticket_id": ticket_id}
+    first_hash = survey.token_hash
+
+    handler = Capture()
+    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    try:
+        get_queue(DEFAULT_QUEUE, queue.connection).enqueue("workers.jobs.send_csat_survey", kwargs=retry.payload)
+        queue.run()  # the retry, as the scheduler would release it
+    finally:
+        controller.stop()
+    (survey,) = surveys()
+    assert (survey.delivery_status, survey.delivery_attempts) == ("sent", 2)
+    path, token = survey_link(handler)
+    assert hashlib.sha256(token.encode()).hexdigest() == survey.token_hash != first_hash
+    assert client.get(path).status_code == 200

@@ -150,6 +150,30 @@ def _offer_in_chat(ticket: Ticket, survey: CsatResponse) -> str:
     return "offered"
 
 
+def _chat_offer(ticket_id: int) -> CsatResponse | None:
+    survey = db.session.scalar(select(CsatResponse).where(CsatResponse.ticket_id == ticket_id))
+    if survey is None or survey.answered_at is not None or survey.delivery_status != "offered":
+        return None
+    return survey
+
+
+def chat_survey_pending(ticket_id: int) -> bool:
+    """Was this chat offered a survey not answered yet? (A resuming widget shows it again.)"""
+    return _chat_offer(ticket_id) is not None
+
+
+def chat_survey_link(ticket_id: int) -> str | None:
+    """A fresh link for a resuming widget that lost the offer (it was away when the chat was solved).
+
+    The clear token was never stored, so the link is drawn anew: the earlier one stops working."""
+    survey = _chat_offer(ticket_id)
+    if survey is None:
+        return None
+    token = _rotate(survey)
+    db.session.commit()
+    return survey_path(token)
+
+
 def _send_email(ticket: Ticket, survey: CsatResponse) -> str:
     token = _rotate(survey)
     survey.delivery_status = "sending"

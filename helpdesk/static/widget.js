@@ -83,6 +83,19 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  var csatKey = storageKey + ":csat", surveyShown = null;
+  function showSurvey(info) {
+    // The chat was solved: a one-time link to rate it, opened on our site.
+    if (!info || typeof info.path !== "string" || !/^\/csat\/[A-Za-z0-9_-]+$/.test(info.path)) { return; }
+    try { localStorage.setItem(csatKey, JSON.stringify({ path: info.path, ticket_id: info.ticket_id })); } catch (e) { /* ignore */ }
+    if (surveyShown) { surveyShown.href = base + info.path; return; }
+    var line = el("div", { "class": "hd-msg hd-csat" }, "How did we do? ");
+    surveyShown = el("a", { "href": base + info.path, "target": "_blank", "rel": "noopener" }, "Rate this chat");
+    line.appendChild(surveyShown);
+    log.appendChild(line);
+    log.scrollTop = log.scrollHeight;
+  }
+
   function setStarted(token) {
     started = true;
     try { localStorage.setItem(storageKey, token); } catch (e) { /* private mode: no resume */ }
@@ -109,19 +122,18 @@
     socket.on("resumed", function (info) {
       setStarted(info.token);
       info.messages.forEach(addMessage);
+      if (info.csat) {  // the chat was solved and not rated yet: show the link again, or ask for one
+        var kept = null;
+        try { kept = JSON.parse(localStorage.getItem(csatKey) || "null"); } catch (e) { kept = null; }
+        if (kept && kept.ticket_id === info.csat) { showSurvey(kept); }
+        else { socket.emit("csat", {}, function (reply) { if (reply && reply.path) { showSurvey(reply); } }); }
+      }
     });
     socket.on("message", function (message) { addMessage(message); typing.textContent = ""; });
     socket.on("typing", function (info) {
       typing.textContent = info.typing ? (info.name || "Agent") + " is typing…" : "";
     });
-    socket.on("csat", function (info) {
-      // The chat was solved: a one-time link to rate it, opened on our site.
-      if (!info || typeof info.path !== "string" || !/^\/csat\/[A-Za-z0-9_-]+$/.test(info.path)) { return; }
-      var line = el("div", { "class": "hd-msg hd-csat" }, "How did we do? ");
-      line.appendChild(el("a", { "href": base + info.path, "target": "_blank", "rel": "noopener" }, "Rate this chat"));
-      log.appendChild(line);
-      log.scrollTop = log.scrollHeight;
-    });
+    socket.on("csat", showSurvey);
     socket.on("connect_error", function () { note.textContent = "Connection lost; retrying…"; });
     socket.on("connect", function () { if (form.dataset.mode !== "leave-message") { note.textContent = ""; } });
   }
