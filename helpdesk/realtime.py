@@ -570,7 +570,10 @@ class ChatNamespace(Namespace):
         if visitor is None or visitor.ticket_id is None:
             return Conflict("Start the chat first.").body()
         try:
+            chat.check_rate(visitor)  # each answer writes a new token: counted like a message
             path = csat.chat_survey_link(visitor.ticket_id)
+        except AppError as error:
+            return error.body()
         finally:
             db.session.remove()
         if path is None:
