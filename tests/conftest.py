@@ -194,10 +194,16 @@ def socketio_client(app, client):
 
 
 @pytest.fixture
-def system(app, database_url, redis_url, tmp_path):
+def system_env() -> dict:
+    """Extra environment for the ``system`` processes; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def system(app, database_url, redis_url, tmp_path, system_env):
     """The real gevent web server and an RQ worker subprocess on the test database; yields the base URL."""
     _db.session.remove()
-    env = process_env(database_url, redis_url, tmp_path / "instance")
+    env = process_env(database_url, redis_url, tmp_path / "instance", **system_env)
     port = free_port()
     web = start_web(env, port, tmp_path / "web.log")
     worker = start_worker(env, tmp_path / "worker.log")

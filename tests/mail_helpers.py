@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import email
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 
 from helpdesk.extensions import db
@@ -57,3 +59,21 @@ def post_mail(http, client: Client, raw: bytes, **header_overrides):
     headers = signed_headers(client.inbound_webhook_secret, raw)
     headers.update(header_overrides)
     return http.post(f"/inbound/email/{client.slug}", data=raw, headers=headers)
+
+
+class CaptureHandler:
+    """Stands in for the customer's mail server: keeps what it receives, or refuses a recipient."""
+
+    def __init__(self) -> None:
+        self.received: list[email.message.EmailMessage] = []
+        self.refuse_recipients = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse_recipients:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK: queued"

@@ -14,13 +14,35 @@ import requests
 from helpdesk.extensions import db
 from helpdesk.services import macros
 from tests import factories
+from tests.mail_helpers import CaptureHandler
+from tests.processes import free_port
 from tests.processes import sign_in_page as sign_in
+from tests.support import wait_for
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def customer_mail():
+    """The customer's mail server (aiosmtpd): the worker sends the agent's email replies here."""
+    from aiosmtpd.controller import Controller
+
+    handler = CaptureHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def system_env(customer_mail) -> dict:
+    return {"SMTP_URL": f"smtp://127.0.0.1:{customer_mail[1]}"}
+
+
 XSS = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2; alert(1)</script>'
 
 
-def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, browser):
+def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, browser, customer_mail):
     from playwright.sync_api import expect
 
     factories.make_region("manila")
@@ -80,6 +102,11 @@ def test_agent_receives_a_ticket_live_replies_and_no_payload_runs(app, system, b
     page.get_by_label("Reply to the customer").fill("It ships today " + XSS)
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#conversation .msg.outbound")).to_contain_text("It ships today <img src=x")
+    # The reply went out by email: the worker delivered it to the customer's mail server over SMTP.
+    mail = wait_for(lambda: next((m for m in customer_mail[0].received if "It ships today" in
+                                  m.get_body(("plain",)).get_content()), None), timeout=20)
+    assert mail["To"].addresses[0].addr_spec == "c@customer.example"
+    assert f"[#{ticket['reference']}]" in mail["Subject"]
 
     # A macro fills the reply box for this customer and tags the ticket; nothing is sent yet.
     page.get_by_label("Macro").select_option(label="Shipping update")

@@ -7,10 +7,8 @@ that message threads back onto the same ticket.
 
 from __future__ import annotations
 
-import email
 import smtplib
 import socket
-from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,7 +19,7 @@ from helpdesk.mail.smtp_server import inbound_controller, sink_controller
 from helpdesk.models import Message, Outbox, Ticket
 from helpdesk.services import email_out
 from tests import factories
-from tests.mail_helpers import make_mail, make_mail_client, post_mail
+from tests.mail_helpers import CaptureHandler, make_mail, make_mail_client, post_mail
 from tests.support import wait_for
 
 
@@ -29,24 +27,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-class CaptureHandler:
-    """Stands in for the customer's mail server: keeps what it receives, or refuses a recipient."""
-
-    def __init__(self) -> None:
-        self.received: list[email.message.EmailMessage] = []
-        self.refuse_recipients = False
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.refuse_recipients:
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK: queued"
 
 
 SMTP_OUT_PORT = free_port()

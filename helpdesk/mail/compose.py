@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import email
 import secrets
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.policy import default as default_policy
 from email.utils import format_datetime
 
 from helpdesk.models import utcnow
@@ -39,11 +41,28 @@ def subject_with_token(subject: str, reference: str, *, reply: bool) -> str:
     return f"{'Re: ' if reply else ''}{token} {subject}"
 
 
+def mailbox(name: str | None, address: str) -> Address:
+    """The address with its display name, if the name survives folding.
+
+    Python 3.11's header folder splits a long display name that holds specials
+    (such as "<", ">" or ";") across lines without quoting it, so a name like
+    'Cy <img src=x ...><script>...' would come out as a different address. Such a
+    name is dropped: the mail still reaches the right mailbox.
+    """
+    mailbox = Address(display_name=name or "", addr_spec=address)
+    probe = EmailMessage(policy=SMTP)
+    probe["To"] = mailbox
+    parsed = email.message_from_bytes(probe.as_bytes(), policy=default_policy)["To"].addresses
+    if len(parsed) == 1 and parsed[0].addr_spec == mailbox.addr_spec:
+        return mailbox
+    return Address(addr_spec=address)
+
+
 def compose(out: Outgoing) -> EmailMessage:
     """Raises ValueError for an address no mail server could take (a permanent failure)."""
     message = EmailMessage(policy=SMTP)
-    message["From"] = Address(display_name=out.from_name or "", addr_spec=out.from_address)
-    message["To"] = Address(display_name=out.to_name or "", addr_spec=out.to_address)
+    message["From"] = mailbox(out.from_name, out.from_address)
+    message["To"] = mailbox(out.to_name, out.to_address)
     message["Subject"] = out.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = out.message_id
