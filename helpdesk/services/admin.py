@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import phonenumbers
+from flask import has_request_context
+from flask_login import current_user
 from sqlalchemy import delete, select
 
 from helpdesk.errors import NotFound, ValidationFailed
@@ -162,10 +164,21 @@ def forget_caches() -> None:
         app_cache(name, seconds).clear()
 
 
+def _actor() -> int | None:
+    """The signed-in admin making the change, for the log line (None outside a request)."""
+    if not has_request_context():
+        return None
+    return getattr(current_user, "id", None)
+
+
+def _log(what: str, details: dict[str, Any]) -> None:
+    log.info("admin: %s", what, extra={"admin_change": {**details, "by_agent_id": _actor()}})
+
+
 def _commit(what: str, **details: Any) -> None:
     db.session.commit()
     forget_caches()
-    log.info("admin: %s", what, extra={"admin_change": details})
+    _log(what, details)
 
 
 def _get(model: type, object_id: int | None, label: str) -> Any:
@@ -462,7 +475,7 @@ def create_api_key(client_id: int, data: Form) -> str:
     name = fields.text("name", required=True, max_length=100)
     fields.check()
     key = clients.create_api_key(client.id, name)
-    log.info("admin: api key created", extra={"admin_change": {"client": client.slug, "name": name}})
+    _log("api key created", {"client": client.slug, "name": name})
     return key
 
 
@@ -471,7 +484,7 @@ def revoke_api_key(client_id: int, key_id: int) -> None:
     if key is None or key.client_id != client_id:
         raise NotFound("No such API key.")
     clients.revoke_api_key(client_id, key.prefix)
-    log.info("admin: api key revoked", extra={"admin_change": {"client_id": client_id, "prefix": key.prefix}})
+    _log("api key revoked", {"client_id": client_id, "prefix": key.prefix})
 
 
 def rotate_webhook_secret(client_id: int) -> str:
