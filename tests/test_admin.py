@@ -75,7 +75,9 @@ def test_only_admins_reach_the_admin_pages(app, client, login):
         login(email)
         for path in paths:
             assert client.get(path).status_code == 403, (email, path)
-        token = factories.csrf_token(text(client.get("/agent")))
+        inbox = text(client.get("/agent"))
+        assert 'href="/admin"' not in inbox  # no link to pages they may not open
+        token = factories.csrf_token(inbox)
         refused = client.post("/admin/clients/new", data={**client_form(), "csrf_token": token})
         assert refused.status_code == 403
         client.post("/logout", data={"csrf_token": token})
@@ -89,6 +91,7 @@ def factories_client_count() -> int:
 
 
 def test_the_admin_page_lists_every_section(admin, client):
+    assert 'href="/admin"' in text(client.get("/agent"))  # the top bar links admins here
     page = text(client.get("/admin"))
     for path in ("/admin/clients", "/admin/calendars", "/admin/regions", "/admin/agents", "/admin/macros",
                  "/admin/quarantine", "/admin/mail-outbox"):

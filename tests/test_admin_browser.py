@@ -25,7 +25,7 @@ def test_an_admin_creates_a_client_in_the_browser_and_its_key_works(app, system,
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in_page(page, system, admin)
-    page.goto(f"{system}/admin")
+    page.locator("header.topbar").get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Client companies").click()
     page.get_by_role("link", name="New client company").click()
 
