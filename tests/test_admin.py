@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.models import Agent, ApiKey, Calendar, Client, Macro, OlaTarget, Region, SlaPolicy, SupportAddress
+from helpdesk.services import clients
 from tests import factories
 from tests.mail_helpers import signed_headers
 from tests.test_agent_workspace_browser import XSS
@@ -272,6 +273,9 @@ def test_invalid_client_forms_are_400_with_messages_and_save_nothing(admin, clie
     assert taken.status_code == 400
     assert "A client with slug" in html.unescape(text(taken))
     assert "already another client" in text(taken)
+    clients.configure_email("acme", support_address="support@fresh.example")
+    fallback_taken = submit(client, "/admin/clients/new", client_form(slug="fresh", support_addresses=""))
+    assert fallback_taken.status_code == 400 and "the default one is taken" in text(fallback_taken)
     assert client.get("/admin/clients/9999").status_code == 404
     garbage = submit(client, f"/admin/clients/{other_id}", {"calendar_id": "x", "allowed_regions": ["abc", "999"],
                                                             "retention_days": "1e9"}, form_url="/admin/clients/new")

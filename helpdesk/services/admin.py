@@ -382,6 +382,9 @@ def _client_values(fields: Fields, client: Client | None) -> dict[str, Any]:
         elif db.session.scalar(select(SupportAddress.id).where(
                 SupportAddress.email == address, SupportAddress.client_id != (client.id if client else -1))):
             fields.error("support_addresses", f"{address} is already another client's support address.")
+    if not addresses and client is None and values["slug"] and db.session.scalar(select(SupportAddress.id).where(
+            SupportAddress.email == f"support@{values['slug']}.example")):
+        fields.error("support_addresses", "Give a support address (the default one is taken).")
     values["support_addresses"] = addresses
     origins = fields.words("chat_allowed_origins")
     cleaned = []
