@@ -27,6 +27,7 @@ import phonenumbers
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
@@ -458,7 +459,9 @@ def sla_policies(client_id: int) -> dict[str, SlaPolicy]:
 
 
 def all_clients() -> list[Client]:
-    return list(db.session.scalars(select(Client).order_by(Client.name, Client.id)))
+    return list(db.session.scalars(select(Client).options(selectinload(Client.allowed_regions),
+                                                          selectinload(Client.calendar))
+                                   .order_by(Client.name, Client.id)))
 
 
 def get_client(client_id: int) -> Client:
@@ -576,7 +579,8 @@ def save_region(region_id: int | None, data: Form) -> Region:
 # --- agents ------------------------------------------------------------------------
 
 def all_agents() -> list[Agent]:
-    return list(db.session.scalars(select(Agent).order_by(Agent.active.desc(), Agent.name, Agent.id)))
+    return list(db.session.scalars(select(Agent).options(selectinload(Agent.region), selectinload(Agent.clients))
+                                   .order_by(Agent.active.desc(), Agent.name, Agent.id)))
 
 
 def get_agent(agent_id: int) -> Agent:
