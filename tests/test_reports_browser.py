@@ -103,6 +103,17 @@ def test_reports_page_draws_charts_and_follows_the_form(app, client, system, bro
     assert day_chart.evaluate(INKED) > 500
     assert cells(page, "volume_by_day") == {"2026-03-03": "2"}
 
+    # Another report by its tab: same range and zone; percentages on a 0-100 % axis.
+    page.get_by_role("link", name="SLA compliance").click()
+    page.wait_for_url("**report=sla&from=2026-03-03&to=2026-03-03&tz=Asia/Manila")
+    expect(page.locator("#table-sla_by_client canvas")).to_have_attribute("data-drawn", "1")
+    assert page.evaluate("Chart.getChart(document.querySelector('#table-sla_by_client canvas')).scales.y.max") == 100
+    # Or by the report picker, which runs it at once.
+    page.select_option("#report-name", "backlog")
+    page.wait_for_url("**report=backlog**")
+    expect(page.locator("#table-backlog_by_day canvas")).to_have_attribute("data-drawn", "1")
+    assert cells(page, "backlog_by_day") == {"2026-03-03": "2"}  # created that day (Manila)
+
     # A bad range: the form says why, nothing is drawn.
     page.fill("#report-from", "2026-03-09")
     page.get_by_role("button", name="Show").click()

@@ -265,3 +265,43 @@ def test_values_are_formatted_by_column_kind():
     assert format_value("2026-03-08T06:30:00+00:00", "datetime", "Asia/Manila") == "2026-03-08 14:30"
     assert format_value("Acme", "text") == "Acme"
 
+
+
+def test_durations_and_percentages_are_formatted_from_the_engines_figures(client, login, seeded):
+    """Acme on 2026-03-10 (UTC): tickets created 08:00, 09:00, 11:00; first answers after 30, 90 and 15 minutes
+    (due after 60, 60, 60: met, breached, met); the first two solved after 2 h and 3 h (due after 1 h and 5 h:
+    breached, met). Averages 45 min and 2 h 30; compliance 2/3 = 66.7 % and 1/2 = 50.0 %."""
+    day = datetime(2026, 3, 10, tzinfo=UTC)
+    hours = timedelta(hours=1)
+    plan = [(8, 0.5, 2, 1, 1), (9, 1.5, 3, 1, 5), (11, 0.25, None, 1, None)]
+    key = make_client("cyan", region_slugs=["manila"])[1]
+    for created_h, answered_h, solved_h, fr_due_h, res_due_h in plan:
+        response = client.post("/api/v1/tickets", json={"subject": "Refund", "channel": "email"}, headers=auth(key))
+        ticket = db.session.get(Ticket, response.json["id"])
+        created = day + created_h * hours
+        ticket.created_at = created
+        ticket.first_responded_at = created + answered_h * hours
+        ticket.first_response_due_at = created + fr_due_h * hours
+        if solved_h is not None:
+            ticket.status, ticket.solved_at = "solved", created + solved_h * hours
+            ticket.resolution_due_at = created + res_due_h * hours
+        db.session.commit()
+    make_agent("cyan.lead@x.test", role="supervisor", all_clients=False, client_slugs=["cyan"])
+    login("cyan.lead@x.test")
+    query = "from=2026-03-10&to=2026-03-10&tz=UTC"
+
+    times = Tables(client.get(f"/supervisor/reports?report=response_times&{query}").get_data(as_text=True)).tables
+    summary = dict(zip(times["response_times_summary"]["head"], times["response_times_summary"]["rows"][0],
+                       strict=True))
+    assert summary["First responses"] == "3" and summary["Avg first response (wall-clock)"] == "0:45"
+    assert summary["Solved"] == "2" and summary["Avg resolution (wall-clock)"] == "2:30"
+    # The CSV keeps the raw seconds.
+    download = client.get(f"/supervisor/reports/response_times.csv?{query}&table=response_times_summary")
+    raw = dict(zip(*list(csv.reader(io.StringIO(download.get_data(as_text=True)))), strict=True))
+    assert raw["Avg first response (wall-clock)"] == "2700" and raw["Avg resolution (wall-clock)"] == "9000"
+
+    sla = Tables(client.get(f"/supervisor/reports?report=sla&{query}").get_data(as_text=True)).tables
+    summary = dict(zip(sla["sla_summary"]["head"], sla["sla_summary"]["rows"][0], strict=True))
+    assert summary["First response met"] == "2" and summary["First response breached"] == "1"
+    assert summary["First response compliance"] == "66.7 %"
+    assert summary["Resolution compliance"] == "50.0 %"

@@ -57,7 +57,11 @@
         tension: 0.2,
       };
     });
-    var counts = hint.series.every(function (key) { return columnOf(table, key).kind === "int"; });
+    function all(kind) { return hint.series.every(function (key) { return columnOf(table, key).kind === kind; }); }
+    var yAxis = { stacked: stacked, beginAtZero: true };
+    if (all("int")) { yAxis.ticks = { precision: 0 }; }
+    if (all("percent")) { yAxis.max = 100; yAxis.ticks = { callback: function (v) { return v + " %"; } }; }
+    if (all("seconds")) { yAxis.title = { display: true, text: "minutes" }; }
     var chart = new window.Chart(canvas, {
       type: hint.kind === "line" ? "line" : "bar",
       data: { labels: table.rows.map(function (row) { return label(row[hint.x], xColumn.kind); }), datasets: datasets },
@@ -69,7 +73,7 @@
         plugins: { legend: { display: datasets.length > 1 || stacked } },
         scales: {
           x: { stacked: stacked },
-          y: { stacked: stacked, beginAtZero: true, ticks: counts ? { precision: 0 } : {} },
+          y: yAxis,
         },
       },
     });
