@@ -98,6 +98,9 @@ def test_the_admin_page_lists_every_section(admin, client):
                  "/admin/quarantine", "/admin/mail-outbox"):
         assert f'href="{path}"' in page
         assert client.get(path).status_code == 200, path
+    for path, section in (("/admin/clients/new", "/admin/clients"), ("/admin/agents/new", "/admin/agents"),
+                          ("/admin", "/admin")):
+        assert f'<a href="{section}" class="current" aria-current="page">' in text(client.get(path)), path
 
 
 # --- clients and their keys ---------------------------------------------------------------
