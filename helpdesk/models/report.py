@@ -16,7 +16,7 @@ from helpdesk.models.base import JSONType, UTCDateTime
 # Rollup grains: a quarter hour (any UTC offset in use is a whole number of quarter hours), an hour, a UTC day.
 GRAINS = {"q": 900, "h": 3600, "d": 86400}
 # Rollup kinds: "T" per client, region, channel and priority; "C" per client only (time series, backlog);
-# "A" per client and agent (productivity).
+# "A" per client and agent (productivity). T and A are kept per UTC day only, C at every grain.
 KINDS = ("T", "C", "A")
 MEASURES = ("created", "backlog_delta", "first_responses", "fr_business_s", "fr_wall_s", "fr_met", "fr_breached",
             "solved", "res_business_s", "res_wall_s", "res_met", "res_breached", "handle_s")
@@ -26,7 +26,14 @@ class TicketFact(db.Model):
     """What reports need of one ticket, with its business and wall-clock durations computed once."""
 
     __tablename__ = "ticket_facts"
-    __table_args__ = (Index("ix_ticket_facts_pending", "pending"),)
+    __table_args__ = (
+        Index("ix_ticket_facts_pending", "pending"),
+        # The partial days at the edges of a report's range are summed from the facts by event time.
+        Index("ix_ticket_facts_created", "created_at"),
+        Index("ix_ticket_facts_first_response", "first_response_at"),
+        Index("ix_ticket_facts_solved", "solved_at"),
+        Index("ix_ticket_facts_done", "done_at"),
+    )
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
                                            autoincrement=False)

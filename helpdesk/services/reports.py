@@ -148,14 +148,9 @@ def _ceil_day(moment: datetime) -> datetime:
     return floor if floor == moment else floor + DAY
 
 
-def _range_filter(start: datetime, end: datetime):
-    """Rollup rows that sum exactly [start, end): UTC days inside it, quarter hours at its edges."""
-    first, last = _ceil_day(start), _floor_day(end)
-    if first >= last:
-        return and_(R.grain == "q", R.bucket >= start, R.bucket < end)
-    return or_(and_(R.grain == "d", R.bucket >= first, R.bucket < last),
-               and_(R.grain == "q", or_(and_(R.bucket >= start, R.bucket < first),
-                                        and_(R.bucket >= last, R.bucket < end))))
+def _days_and_edges(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The whole UTC days inside [start, end) as [first, last); first >= last when there is none."""
+    return _ceil_day(start), _floor_day(end)
 
 
 def _sums(*names: str) -> list:
@@ -164,13 +159,38 @@ def _sums(*names: str) -> list:
 
 def _totals(scope: TenantScope, query: ReportQuery, kind: str, keys: tuple[str, ...],
             measures: tuple[str, ...] = MEASURES) -> list[dict]:
-    """Sums of the measures over the range per combination of the key columns (one small query)."""
-    columns = [getattr(R, key) for key in keys]
-    statement = (select(*columns, *_sums(*measures))
-                 .where(R.kind == kind, scope.where(R), _range_filter(query.start, query.end)))
-    if columns:
-        statement = statement.group_by(*columns)
-    return [dict(row._mapping) for row in db.session.execute(statement)]
+    """Sums of the measures over the range per combination of the key columns.
+
+    Whole UTC days come from the day rollups (one small grouped query); the partial days at the
+    edges (a local day starts at a UTC offset) are summed from the facts of those hours."""
+    first, last = _days_and_edges(query.start, query.end)
+    out: dict[tuple, dict] = {}
+
+    def add(key: tuple, sums: dict) -> None:
+        target = out.setdefault(key, dict.fromkeys(measures, 0))
+        for name in measures:
+            target[name] += sums[name] or 0
+
+    if first < last:
+        columns = [getattr(R, key) for key in keys]
+        statement = (select(*columns, *_sums(*measures))
+                     .where(R.kind == kind, R.grain == "d", scope.where(R), R.bucket >= first, R.bucket < last))
+        if columns:
+            statement = statement.group_by(*columns)
+        for row in db.session.execute(statement):
+            add(tuple(row._mapping[key] for key in keys), row._mapping)
+        edges = [(query.start, first), (last, query.end)]
+    else:
+        edges = [(query.start, query.end)]
+    positions = [KEY_POSITION[key] for key in keys]
+    for start, end in edges:
+        for rest, sums in report_facts.window_sums(scope, start, end, kind).items():
+            add(tuple(rest[p] for p in positions), dict(zip(MEASURES, sums, strict=True)))
+    return [{**dict(zip(keys, key, strict=True)), **sums} for key, sums in out.items()]
+
+
+# Where each key column sits in report_facts.kind_keys' tuples.
+KEY_POSITION = {"client_id": 0, "region_id": 1, "channel": 2, "priority": 3, "agent_id": 4}
 
 
 def _whole_hours(query: ReportQuery) -> bool:

@@ -19,6 +19,10 @@ depends_on = None
 
 
 
+INDEXED = (('ix_ticket_facts_created', 'created_at'), ('ix_ticket_facts_first_response', 'first_response_at'),
+           ('ix_ticket_facts_solved', 'solved_at'), ('ix_ticket_facts_done', 'done_at'))
+
+
 def upgrade():
     op.create_table(
         'ticket_facts',
@@ -46,6 +50,8 @@ def upgrade():
     )
     op.create_index('ix_ticket_facts_client_id', 'ticket_facts', ['client_id'])
     op.create_index('ix_ticket_facts_pending', 'ticket_facts', ['pending'])
+    for name, column in INDEXED:
+        op.create_index(name, 'ticket_facts', [column])
     op.create_table(
         'report_rollups',
         sa.Column('kind', sa.String(1), primary_key=True),
@@ -66,6 +72,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table('report_rollups')
+    for name, _column in INDEXED:
+        op.drop_index(name, table_name='ticket_facts')
     op.drop_index('ix_ticket_facts_pending', table_name='ticket_facts')
     op.drop_index('ix_ticket_facts_client_id', table_name='ticket_facts')
     op.drop_table('ticket_facts')
