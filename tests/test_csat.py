@@ -143,7 +143,7 @@ def test_solving_sends_one_survey_mail_with_a_link_whose_token_is_stored_hashed(
     assert jobs == 2  # one per solve; the second found the survey and did nothing
 
 
-def test_the_customer_rates_once_through_the_link(client, rated_flow):
+def test_the_customer_rates_once_through_the_link(app, client, rated_flow, login):
     ticket_id, path, token = rated_flow
     page = client.get(path)
     html = page.get_data(as_text=True)
@@ -169,6 +169,12 @@ def test_the_customer_rates_once_through_the_link(client, rated_flow):
     assert as_json.status_code == 409 and as_json.get_json()["error"]["code"] == "conflict"
     assert "Already rated" in client.get(path).get_data(as_text=True)
     assert (surveys()[0].rating, surveys()[0].comment) == (4, "Quick, thanks")
+    # The ticket's history shows the survey and the rating to staff.
+    staff = app.test_client()
+    factories.make_agent("ana@helpdesk.test")
+    login("ana@helpdesk.test", test_client=staff)
+    history = staff.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    assert "satisfaction survey sent (email)" in history and "customer rated 4/5: Quick, thanks" in history
 
 
 def test_a_json_answer_and_invalid_answers(client, rated_flow):
@@ -200,6 +206,8 @@ def test_comment_and_subject_are_escaped(client, acme, queue, sink, login):
     login(lead.email)
     review = client.get(f"/supervisor/qa/tickets/{ticket_id}").get_data(as_text=True)
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in review and comment not in review
+    history = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    assert "customer rated 2/5: &lt;img src=x" in history and comment not in history
 
 
 def test_no_survey_when_the_client_turned_csat_off(client, acme, queue, sink):

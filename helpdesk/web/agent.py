@@ -36,7 +36,8 @@ INBOX_PAGE = 50
 # The region queue is scanned this deep before the inbox filters apply (as GET /agent/api/queue does).
 VIEWS = {"mine": "My tickets", "queue": "Queue", "open": "All open"}
 HISTORY_TYPES = ("ticket.created", "ticket.assigned", "ticket.queued", "ticket.reassigned", "ticket.moved",
-                 "ticket.updated", "ticket.merged", "ticket.sla_warning", "ticket.sla_breached", "call.logged")
+                 "ticket.updated", "ticket.merged", "ticket.sla_warning", "ticket.sla_breached", "call.logged",
+                 "csat.sent", "csat.rated")
 HISTORY_LIMIT = 200
 OTHER_TICKETS_LIMIT = 10
 
@@ -246,6 +247,12 @@ def describe_event(event: Event) -> str:
     if event.type == "ticket.updated":
         changes = data.get("changes") or {}
         return "; ".join(f"{name}: {_shown(old)} → {_shown(new)}" for name, (old, new) in changes.items())
+    if event.type in ("csat.sent", "csat.rated"):
+        survey = data.get("csat") or {}
+        if event.type == "csat.sent":
+            return f"satisfaction survey sent ({survey.get('channel', '')})"
+        comment = survey.get("comment")
+        return f"customer rated {survey.get('rating')}/5" + (f": {comment[:200]}" if comment else "")
     if event.type == "call.logged":
         call = data.get("call") or {}
         return f"{call.get('direction', '')} call {call.get('status', '')}".strip()
