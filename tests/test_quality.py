@@ -257,3 +257,12 @@ def test_rubric_labels_and_review_comments_are_escaped(client, world):
     for path in (f"/supervisor/qa/tickets/{ticket_id}", "/supervisor/qa/rubrics", "/supervisor/qa"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<b onmouseover" not in html and "<i>ok</i>" not in html, path
+
+
+def test_the_demo_seed_gives_each_client_a_rubric(app, client, login):
+    from helpdesk.services import demo
+
+    assert demo.seed(ticket_count=0)["seeded"]
+    login("lead.warsaw@helpdesk.test", demo.DEMO_PASSWORD)
+    page = client.get("/supervisor/qa/rubrics").get_data(as_text=True)
+    assert page.count("Standard quality review") == 2 and "Tone and empathy (×2, 0–5)" in page

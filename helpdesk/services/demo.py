@@ -22,7 +22,7 @@ from helpdesk.models import (
     Ticket,
     utcnow,
 )
-from helpdesk.services import agents, clients, counters, events, macros, outbox, sla_clock
+from helpdesk.services import agents, clients, counters, events, macros, outbox, quality, sla_clock
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
@@ -75,6 +75,11 @@ DEMO_MACROS = (
      {"status": "solved", "add_tags": ["refund"], "remove_tags": ["needs-info"]}),
     ("Escalate to urgent", "", {"priority": "urgent", "add_tags": ["escalated"]}),
 )
+DEMO_RUBRIC = [  # QA criteria per client (editable at /supervisor/qa/rubrics)
+    {"key": "accuracy", "label": "Correct and complete answer", "weight": 3, "max": 5},
+    {"key": "tone", "label": "Tone and empathy", "weight": 2, "max": 5},
+    {"key": "process", "label": "Followed the process (tags, status, notes)", "weight": 1, "max": 2},
+]
 SLA_MINUTES = {"low": (480, 4800), "normal": (240, 2400), "high": (60, 960), "urgent": (30, 240)}
 
 
@@ -99,6 +104,9 @@ def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
                             languages=languages, all_clients=True)
     for name, body, actions in DEMO_MACROS:
         macros.create(None, name, body, actions)
+    everyone = TenantScope(None, all_clients=True)
+    for client_id in db.session.scalars(select(Client.id).order_by(Client.id)):
+        quality.save_rubric(everyone, client_id, "Standard quality review", DEMO_RUBRIC)
     tickets = _tickets(ticket_count, rng)
     _write_keys(keys)
     return {"seeded": True, "clients": len(CLIENTS), "regions": len(REGIONS), "staff": len(STAFF),
