@@ -143,8 +143,18 @@ def test_solving_sends_one_survey_mail_with_a_link_whose_token_is_stored_hashed(
     assert jobs == 2  # one per solve; the second found the survey and did nothing
 
 
-def test_the_customer_rates_once_through_the_link(app, client, rated_flow, login):
+def handled_sets(redis, ticket_id: int) -> list[str]:
+    """The wallboard's "handled" sets that hold the ticket."""
+    return [key.decode() for key in redis.scan_iter("wb:handled*") if redis.zscore(key, str(ticket_id)) is not None]
+
+
+def test_the_customer_rates_once_through_the_link(app, client, rated_flow, login, queue):
     ticket_id, path, token = rated_flow
+    redis = queue.connection
+    assert handled_sets(redis, ticket_id)  # the solve counted on the wallboard...
+    for key in handled_sets(redis, ticket_id):  # ...and days later the board has forgotten the ticket
+        redis.zrem(key, str(ticket_id))
+    redis.delete(f"wb:t:{ticket_id}")
     page = client.get(path)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Printer on fire" in html
@@ -161,7 +171,9 @@ def test_the_customer_rates_once_through_the_link(app, client, rated_flow, login
     assert (survey.rating, survey.comment) == (4, "Quick, thanks") and survey.answered_at is not None
     (rated,) = db.session.scalars(select(Event).where(Event.type == "csat.rated")).all()
     assert rated.ticket_id == ticket_id and rated.data["csat"]["rating"] == 4
-    assert rated.data["ticket"]["id"] == ticket_id
+    assert rated.data["ticket_ref"]["id"] == ticket_id
+    queue.run()  # the rating is pushed live, and is not a second "handled" on the wallboard
+    assert handled_sets(redis, ticket_id) == []
 
     again = client.post(path, data={"rating": "1", "comment": "changed my mind", "csrf_token": csrf})
     assert again.status_code == 409 and "already been rated" in again.get_data(as_text=True)

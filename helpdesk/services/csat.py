@@ -238,9 +238,19 @@ def _deliver(ticket: Ticket, survey: CsatResponse, token: str) -> None:
             raise email_out.PermanentFailure(f"recipient refused: {refused}")
 
 
+def ticket_ref(ticket: Ticket | None) -> dict[str, Any] | None:
+    """What survey and review events say of their ticket. Deliberately not under the key "ticket":
+    events carrying a ticket summary are folded into the wallboard as ticket changes, and a rating
+    days after the solve would count the ticket as handled again."""
+    if ticket is None:
+        return None
+    return {key: value for key, value in ticket_summary(ticket).items()
+            if key in ("id", "reference", "client_id", "subject", "status", "channel", "region_id", "assignee_id")}
+
+
 def _record_sent(ticket: Ticket, survey: CsatResponse, channel: str) -> None:
     events.record(ticket.client_id, "csat.sent", Actor.system(),
-                  {"csat": {"id": survey.id, "channel": channel}, "ticket": ticket_summary(ticket)},
+                  {"csat": {"id": survey.id, "channel": channel}, "ticket_ref": ticket_ref(ticket)},
                   ticket_id=ticket.id)
 
 
@@ -303,7 +313,7 @@ def answer(token: str, rating: Any, comment: Any) -> CsatResponse:
     ticket = db.session.get(Ticket, survey.ticket_id)
     events.record(survey.client_id, "csat.rated", Actor("contact", ticket.contact_id if ticket else None),
                   {"csat": {"id": survey.id, "rating": value, "comment": text, "agent_id": survey.agent_id},
-                   "ticket": ticket_summary(ticket)}, ticket_id=survey.ticket_id)
+                   "ticket_ref": ticket_ref(ticket)}, ticket_id=survey.ticket_id)
     outbox.commit()
     db.session.refresh(survey)
     return survey

@@ -30,8 +30,8 @@ from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Client, CsatResponse, Message, QaReview, QaRubric, Ticket
 from helpdesk.services import events, outbox
+from helpdesk.services.csat import ticket_ref
 from helpdesk.services.events import Actor
-from helpdesk.services.summaries import ticket_summary
 from helpdesk.services.tenancy import TenantScope
 
 REVIEWABLE = ("solved", "closed")
@@ -199,7 +199,7 @@ def review_ticket(scope: TenantScope, ticket_id: int, reviewer: Agent, raw_score
     events.record(ticket.client_id, "qa.reviewed", Actor("agent", reviewer.id),
                   {"qa": {"review_id": review.id, "total": total, "agent_id": review.agent_id,
                           "updated": not created},
-                   "ticket": ticket_summary(ticket)}, ticket_id=ticket.id)
+                   "ticket_ref": ticket_ref(ticket)}, ticket_id=ticket.id)
     outbox.commit()
     return review
 
