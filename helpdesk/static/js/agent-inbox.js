@@ -127,6 +127,12 @@
   // The page was rendered before its socket connected; the server brings an offline agent
   // online with their first socket and keeps a chosen "away", so show the same.
   live.onConnect(function () { if (presence.value === "offline") { presence.value = "online"; } });
+  // A supervisor may set this agent away from the wallboard: show it as soon as it happens.
+  live.socket.on("presence", function (msg) {
+    if (msg.agent_id !== data.agent_id || !msg.by_agent_id || msg.by_agent_id === data.agent_id) { return; }
+    presence.value = msg.state;
+    say("A supervisor set you " + msg.state + ".");
+  });
   presence.addEventListener("change", function () {
     live.api("POST", "/agent/api/presence", { state: presence.value }).then(function (reply) {
       say("You are " + reply.state + ".");
