@@ -298,3 +298,14 @@ def test_parse_query_uses_local_days_of_the_zone():
         run_report("nope", TenantScope.for_client(1), query)
     assert set(reports.GROUP_BY) == set(reports.REPORT_NAMES)
     assert select(TicketFact) is not None
+
+
+@pytest.mark.parametrize("kind", ["T", "A"])
+def test_edge_sums_in_sql_equal_the_event_definition(app, scenario, kind):
+    windows = [(utc(2026, 3, 6, 5, 0), utc(2026, 3, 7, 0, 0)), (utc(2026, 3, 10, 13, 30), utc(2026, 3, 10, 19, 0)),
+               (utc(2026, 3, 10, 19, 0), utc(2026, 3, 11, 4, 0)), (utc(2026, 2, 13, 0, 0), utc(2026, 2, 18, 0, 0))]
+    for scope in (TenantScope(None, all_clients=True), TenantScope.for_client(scenario["acme"])):
+        for start, end in windows:
+            fast = {k: v for k, v in report_facts.window_sums(scope, start, end, kind).items() if any(v)}
+            slow = {k: v for k, v in report_facts.window_sums_reference(scope, start, end, kind).items() if any(v)}
+            assert fast == slow and fast, (start, end)

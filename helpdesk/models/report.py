@@ -16,8 +16,9 @@ from helpdesk.models.base import JSONType, UTCDateTime
 # Rollup grains: a quarter hour (any UTC offset in use is a whole number of quarter hours), an hour, a UTC day.
 GRAINS = {"q": 900, "h": 3600, "d": 86400}
 # Rollup kinds: "T" per client, region, channel and priority; "C" per client only (time series, backlog);
-# "A" per client and agent (productivity). T and A are kept per UTC day only, C at every grain.
-KINDS = ("T", "C", "A")
+# "G" all clients together (client_id 0: an all-clients scope's series); "A" per client and agent
+# (productivity). T and A are kept per UTC day only, C and G at every grain.
+KINDS = ("T", "C", "G", "A")
 MEASURES = ("created", "backlog_delta", "first_responses", "fr_business_s", "fr_wall_s", "fr_met", "fr_breached",
             "solved", "res_business_s", "res_wall_s", "res_met", "res_breached", "handle_s")
 
