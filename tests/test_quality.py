@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from helpdesk.extensions import db
-from helpdesk.models import Event, QaReview, QaRubric, Ticket
+from helpdesk.models import Event, QaReview, QaRubric
 from tests import factories
 from tests.factories import auth
 
@@ -35,7 +35,7 @@ def world(app, client, login):
 
 
 def solved_ticket(http, world, client: str, agent: str, subject: str = "Printer on fire",
-                  solved_at: datetime | None = None, status: str = "solved") -> int:
+                  status: str = "solved") -> int:
     """A ticket created over the API, assigned by the supervisor, then solved (or left as ``status``)."""
     _, key = world[client]
     made = http.post(API, json={"subject": subject, "body": "It is on fire.",
@@ -48,9 +48,6 @@ def solved_ticket(http, world, client: str, agent: str, subject: str = "Printer 
     if status != "open":
         changed = http.patch(f"{API}/{ticket_id}", json={"status": status}, headers=auth(key))
         assert changed.status_code == 200, changed.get_json()
-    if solved_at is not None:
-        db.session.execute(update(Ticket).where(Ticket.id == ticket_id).values(solved_at=solved_at))
-        db.session.commit()
     return ticket_id
 
 
@@ -220,16 +217,18 @@ def test_scores_per_agent_by_week_and_month(client, world):
     acme_id, _ = world["acme"]
     csrf = world["csrf"]
     assert save_rubric(client, csrf, acme_id, [("overall", "Overall", 1, 100)]).status_code == 303  # total = score
-    plan = [  # agent, solved at (UTC), score
+    plan = [  # agent, reviewed at (UTC), score
         ("ana", datetime(2026, 11, 2, 9, tzinfo=UTC), 65),   # Mon, week of 11-02
         ("ana", datetime(2026, 11, 8, 23, tzinfo=UTC), 80),  # Sun, same week
         ("ana", datetime(2026, 11, 9, 1, tzinfo=UTC), 50),   # Mon, week of 11-09
         ("bob", datetime(2026, 11, 10, 12, tzinfo=UTC), 90),
         ("bob", datetime(2026, 10, 30, 12, tzinfo=UTC), 40),  # Fri, week of 10-26 (October)
     ]
-    for agent, solved_at, value in plan:
-        ticket_id = solved_ticket(client, world, "acme", agent, solved_at=solved_at)
+    for agent, reviewed_at, value in plan:
+        ticket_id = solved_ticket(client, world, "acme", agent)
         assert score(client, csrf, ticket_id, overall=value).status_code == 303
+        db.session.execute(update(QaReview).where(QaReview.ticket_id == ticket_id).values(created_at=reviewed_at))
+        db.session.commit()
 
     weekly = client.get("/supervisor/qa/scores?period=week&from=2026-10-01&to=2026-11-30").get_data(as_text=True)
     assert _row(weekly, world["ana"]) == {"2026-11-02": "72.5 (2)", "2026-11-09": "50.0 (1)",
@@ -240,7 +239,7 @@ def test_scores_per_agent_by_week_and_month(client, world):
     assert _row(monthly, world["ana"]) == {"2026-10-01": "—", "2026-11-01": "65.0 (3)", "overall": "65.0 (3)"}
     assert _row(monthly, world["bob"]) == {"2026-10-01": "40.0 (1)", "2026-11-01": "90.0 (1)",
                                            "overall": "65.0 (2)"}
-    # The range is of solve dates: November only leaves bob's October ticket out.
+    # The range is of review dates: November only leaves bob's October review out.
     november = client.get("/supervisor/qa/scores?period=month&from=2026-11-01&to=2026-11-30").get_data(as_text=True)
     assert _row(november, world["bob"]) == {"2026-11-01": "90.0 (1)", "overall": "90.0 (1)"}
     # Filters of the review list: by agent.

@@ -308,20 +308,19 @@ def period_start(moment: datetime, period: str, tz: ZoneInfo) -> date:
 
 def agent_scores(scope: TenantScope, *, start: datetime, end: datetime, period: str = "week",
                  tz: str = "UTC", client_id: int | None = None) -> ScoreTable:
-    """Average review total and review count per agent and week (or month) of the ticket's solve
-    time, in ``tz``, for tickets solved in [start, end)."""
+    """Average review total and review count per agent (the ticket's assignee) and week (or month)
+    in ``tz`` of the review's creation (as the QA report buckets them), for reviews made in [start, end)."""
     if period not in PERIODS:
         raise ValidationFailed("Unknown period.", {"period": [f"One of {', '.join(PERIODS)}."]})
     zone = ZoneInfo(tz)
-    query = (select(QaReview.agent_id, Ticket.solved_at, QaReview.total)
-             .join(Ticket, Ticket.id == QaReview.ticket_id)
-             .where(scope.where(QaReview), Ticket.solved_at >= start, Ticket.solved_at < end))
+    query = select(QaReview.agent_id, QaReview.created_at, QaReview.total).where(
+        scope.where(QaReview), QaReview.created_at >= start, QaReview.created_at < end)
     if client_id is not None:
         query = query.where(QaReview.client_id == client_id)
     sums: dict[tuple[int | None, date], list[int]] = defaultdict(lambda: [0, 0])
     totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    for agent_id, solved_at, total in db.session.execute(query):
-        bucket = period_start(solved_at, period, zone)
+    for agent_id, reviewed_at, total in db.session.execute(query):
+        bucket = period_start(reviewed_at, period, zone)
         for acc in (sums[(agent_id, bucket)], totals[agent_id]):
             acc[0] += total
             acc[1] += 1
