@@ -341,3 +341,52 @@ def test_a_survey_mail_that_could_not_be_sent_is_retried_with_a_new_link(client,
     path, token = survey_link(handler)
     assert hashlib.sha256(token.encode()).hexdigest() == survey.token_hash != first_hash
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.slow
+def test_the_widget_offers_the_survey_when_the_chat_is_solved(app, system, browser):
+    """Headless Chromium on the real server and worker: the solve reaches the open widget live,
+    a reload still shows the link, the visitor rates through it, and then it is gone."""
+    import requests
+    from playwright.sync_api import expect
+
+    factories.make_region("manila")
+    _, key = factories.make_client("acme", region_slugs=["manila"])
+    chat.set_allowed_origins("acme", [system])
+    db.session.remove()
+
+    page = browser.new_page()
+    page.goto(f"{system}/chat/acme/demo")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Message").fill("Is my order shipped?")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".hd-msg.visitor")).to_contain_text("Is my order shipped?")
+    ticket_id = db.session.scalar(select(Ticket.id).where(Ticket.channel == "chat"))
+    db.session.remove()
+    solved = requests.patch(f"{system}{API}/{ticket_id}", json={"status": "solved"}, headers=auth(key), timeout=10)
+    assert solved.status_code == 200, solved.text
+
+    link = page.locator(".hd-csat a")
+    expect(link).to_have_text("Rate this chat", timeout=15_000)
+    href = link.get_attribute("href")
+    assert href.startswith(f"{system}/csat/")
+    page.reload()  # the widget keeps the offered link (the same one: no new token is drawn)
+    page.get_by_role("button", name="Chat with us").click()
+    expect(link).to_have_count(1)
+    assert link.get_attribute("href") == href
+    with page.context.expect_page() as opened:
+        link.click()
+    survey = opened.value
+    expect(survey.locator(".csat-subject")).to_have_text("Chat: Is my order shipped?")
+    survey.get_by_label("4").check()
+    survey.get_by_label("Comment (optional)").fill("Fast answer")
+    survey.get_by_role("button", name="Send").click()
+    expect(survey.locator("h1")).to_have_text("Thank you!")
+
+    page.reload()  # rated: nothing is offered any more
+    page.get_by_role("button", name="Chat with us").click()
+    expect(page.locator(".hd-msg.visitor")).to_have_count(1)
+    expect(link).to_have_count(0)
+    db.session.remove()
+    (answered,) = surveys()
+    assert (answered.rating, answered.comment) == (4, "Fast answer")
