@@ -196,6 +196,23 @@ def test_boards_are_pushed_only_when_changed_and_at_most_twice_a_second(client, 
     assert everyone is None and _row(board, acme_id)["waiting"] == 2
 
 
+def test_an_agents_own_presence_change_pushes_the_board(client, floor, queue, redis, login):
+    agent_id = floor["agent"]
+    _ticket(client, floor["acme"][1])
+    _publish(queue)
+    assert wallboard.boards_to_push()              # the first board goes out
+    redis.delete("wb:push-lock")
+    assert wallboard.boards_to_push() == []        # nothing new
+    login("ana@x.test")
+    token = csrf_token(client.get("/agent").get_data(as_text=True))
+    answer = client.post("/agent/api/presence", json={"state": "away"}, headers={"X-CSRFToken": token})
+    assert answer.status_code == 200, answer.get_json()
+    redis.delete("wb:push-lock")
+    (_, board), *_ = wallboard.boards_to_push()    # no ticket event, yet the board is pushed again
+    shown = next(row for row in board["agents"] if row["id"] == agent_id)
+    assert shown["presence"] == "away"
+
+
 def test_wallboard_page_is_for_supervisors_and_shows_names_as_text(client, floor, queue, login):
     acme_id, acme_key = floor["acme"]
     db.session.get(Client, acme_id).name = "<script>alert(1)</script> Acme"

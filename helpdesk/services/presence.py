@@ -7,12 +7,15 @@ in each state (productivity and billing reports read it).
 
 from __future__ import annotations
 
+import contextlib
+
 from redis import Redis
+from redis.exceptions import RedisError
 
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import PRESENCE_STATES, Agent, PresenceLog, utcnow
-from helpdesk.services import outbox, tasks
+from helpdesk.services import outbox, tasks, wallboard
 from workers.queues import get_redis
 
 SOCKETS_KEY = "helpdesk:presence:sockets:{agent_id}"
@@ -41,6 +44,10 @@ def set_state(agent_id: int, state: str) -> bool:
     if state == "online":
         tasks.request_drain(agent.region_id)
     outbox.commit()
+    # Presence is not a ticket event: tell the wallboard pusher the board changed. Without Redis
+    # the board still catches up on its 30-second refresh.
+    with contextlib.suppress(RedisError):
+        wallboard.touch()
     if state != "offline":
         heartbeat(agent_id)
     return True

@@ -231,7 +231,5 @@ def set_presence(scope: TenantScope, agent_id: int, state: str) -> tuple[Agent, 
         return agent, False
     if agent.presence == "offline":
         raise Conflict(f"{agent.name} is offline.", {"presence": ["offline"]})
-    changed = presence.set_state(agent.id, state)
-    if changed:
-        wallboard.touch()  # presence is not an event: tell the pusher the board changed
+    changed = presence.set_state(agent.id, state)  # which also tells the wallboard pusher
     return db.session.get(Agent, agent_id), changed
