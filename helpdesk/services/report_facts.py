@@ -25,6 +25,7 @@ everything from the tickets table (existing data, bulk loads).
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -510,7 +511,7 @@ def rebuild(client_id: int | None = None, batch: int = 10000) -> int:
                 values = facts_of(_TicketRow(row), clock)
                 snap = snapshot(_Attrs(values))
                 facts.append({**values, "version": 1, "pending": False, "rolled": snap})
-            connection.execute(FACTS.insert(), facts)
+            _insert_facts(connection, facts)
             session.commit()
             connection = session.connection()
             count += len(rows)
@@ -521,6 +522,18 @@ def rebuild(client_id: int | None = None, batch: int = 10000) -> int:
     finally:
         sqlite_settings._deferred.reset(token)
         session.rollback()
+
+
+def _insert_facts(connection: Connection, facts: list[dict[str, Any]]) -> None:
+    """Plain inserts of new fact rows: COPY on PostgreSQL (a million rows in seconds), executemany elsewhere."""
+    if connection.dialect.name != "postgresql":
+        connection.execute(FACTS.insert(), facts)
+        return
+    names = [column.name for column in FACTS.columns]
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {FACTS.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for fact in facts:
+            copy.write_row([json.dumps(fact[name]) if name == "rolled" else fact.get(name) for name in names])
 
 
 def _bucket(at: Any, seconds: int, dialect: str) -> Any:
