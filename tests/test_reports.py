@@ -309,3 +309,13 @@ def test_edge_sums_in_sql_equal_the_event_definition(app, scenario, kind):
             fast = {k: v for k, v in report_facts.window_sums(scope, start, end, kind).items() if any(v)}
             slow = {k: v for k, v in report_facts.window_sums_reference(scope, start, end, kind).items() if any(v)}
             assert fast == slow and fast, (start, end)
+
+
+def test_rebuild_command_recomputes_facts_from_tickets(app, scenario):
+    db.session.execute(TicketFact.__table__.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reports", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt report facts of 4 tickets" in result.output
+    assert fact(scenario["ids"]["a"]).fr_business_s == 5400
+    assert report_facts.facts_match()
