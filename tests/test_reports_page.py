@@ -114,6 +114,8 @@ def test_reports_are_for_supervisors_and_admins(client, login, seeded):
 
     login("ana@x.test")
     assert client.get("/supervisor/reports").status_code == 403
+    inbox = client.get("/agent").get_data(as_text=True)
+    assert 'href="/supervisor/reports"' not in inbox and 'href="/supervisor"' not in inbox  # no links for agents
     refused = client.get("/supervisor/reports/volume.csv")
     assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
     _logout(client)
@@ -121,6 +123,8 @@ def test_reports_are_for_supervisors_and_admins(client, login, seeded):
     for email in ("lead@x.test", "root@x.test"):
         login(email)
         assert client.get(MANILA_DAY).status_code == 200
+        nav = client.get("/agent").get_data(as_text=True)
+        assert all(f'href="{path}"' in nav for path in ("/supervisor", "/supervisor/reports", "/supervisor/qa"))
         assert client.get("/supervisor/reports/volume.csv?from=2026-03-03&to=2026-03-03").status_code == 200
         _logout(client)
 
