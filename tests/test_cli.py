@@ -9,7 +9,7 @@ from pathlib import Path
 from rq.job import Job
 
 from helpdesk.extensions import db
-from helpdesk.models import Agent, ApiKey, Client, Event, Macro, Outbox, Region, Ticket
+from helpdesk.models import Agent, ApiKey, Client, CsatResponse, Event, Macro, Outbox, QaReview, Region, Ticket
 from helpdesk.services import sla_clock
 from helpdesk.services.demo import DEMO_MACROS, DEMO_PASSWORD
 from tests.factories import auth, make_client, make_region
@@ -80,8 +80,13 @@ def test_seed_demo_once(app, client, login):
     assert {t.id for t in open_tickets} <= checks
     paused = db.session.scalars(db.select(Ticket).where(Ticket.status.in_(sla_clock.PAUSED))).all()
     assert all(t.sla_paused_at and t.sla_next_check_at is None for t in paused)
+    # Past tickets were handled by an agent of their region: answered, solved, often rated, some reviewed.
     closed = db.session.scalars(db.select(Ticket).where(Ticket.status.in_(("solved", "closed")))).all()
-    assert all(t.first_response_due_at is None for t in closed)
+    assert closed and all(t.assignee.region_id == t.region_id and t.first_response_due_at for t in closed)
+    assert all(t.created_at < t.first_responded_at <= t.solved_at and t.sla_next_check_at is None for t in closed)
+    ratings = db.session.scalars(db.select(CsatResponse.rating)).all()
+    assert ratings and all(1 <= r <= 5 for r in ratings)
+    assert db.session.scalar(db.select(db.func.count(QaReview.id))) == min(12, len(closed))
     second = runner.invoke(args=["helpdesk", "seed-demo"])
     assert json.loads(second.output)["seeded"] is False
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 60

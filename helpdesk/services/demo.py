@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -14,15 +14,18 @@ from helpdesk.extensions import db
 from helpdesk.models import (
     CHANNELS,
     OPEN_STATUSES,
+    Agent,
     Calendar,
     Client,
+    CsatResponse,
     Message,
+    QaReview,
     Region,
     SlaPolicy,
     Ticket,
     utcnow,
 )
-from helpdesk.services import agents, clients, counters, events, macros, outbox, quality, sla_clock
+from helpdesk.services import agents, clients, counters, csat, events, macros, outbox, quality, sla_clock
 from helpdesk.services.events import Actor
 from helpdesk.services.summaries import ticket_summary as summary
 from helpdesk.services.tenancy import TenantScope
@@ -80,6 +83,13 @@ DEMO_RUBRIC = [  # QA criteria per client (editable at /supervisor/qa/rubrics)
     {"key": "tone", "label": "Tone and empathy", "weight": 2, "max": 5},
     {"key": "process", "label": "Followed the process (tags, status, notes)", "weight": 1, "max": 2},
 ]
+CSAT_COMMENTS = {
+    5: ("Quick and friendly, thank you!", None, "Solved on the first reply."),
+    4: ("Good help.", None),
+    3: ("It took a while.", None),
+    2: ("I had to explain twice.", None),
+    1: ("Still not happy with the answer.", None),
+}
 SLA_MINUTES = {"low": (480, 4800), "normal": (240, 2400), "high": (60, 960), "urgent": (30, 240)}
 
 
@@ -108,6 +118,7 @@ def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
     for client_id in db.session.scalars(select(Client.id).order_by(Client.id)):
         quality.save_rubric(everyone, client_id, "Standard quality review", DEMO_RUBRIC)
     tickets = _tickets(ticket_count, rng)
+    _reviews(everyone, rng)
     _write_keys(keys)
     return {"seeded": True, "clients": len(CLIENTS), "regions": len(REGIONS), "staff": len(STAFF),
             "tickets": tickets}
@@ -124,6 +135,8 @@ def _regions() -> None:
 def _tickets(count: int, rng: random.Random) -> int:
     demo_clients = db.session.scalars(select(Client).order_by(Client.id)).all()
     regions = db.session.scalars(select(Region).order_by(Region.chain_order)).all()
+    staff_of = {region.id: db.session.scalars(select(Agent).where(
+        Agent.region_id == region.id, Agent.role == "agent").order_by(Agent.id)).all() for region in regions}
     now = utcnow()
     for i in range(count):
         client = demo_clients[i % len(demo_clients)]
@@ -141,7 +154,6 @@ def _tickets(count: int, rng: random.Random) -> int:
             priority=rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0],
             language=contact.language, region_id=rng.choice(regions).id, queued_at=created,
             created_at=created, updated_at=min(now, created + timedelta(minutes=rng.randint(0, 120))),
-            solved_at=created + timedelta(hours=3) if status in ("solved", "closed") else None,
             tags=rng.sample(["billing", "delivery", "vip", "outage", "refund"], k=rng.randint(0, 2)),
         )
         db.session.add(ticket)
@@ -150,12 +162,52 @@ def _tickets(count: int, rng: random.Random) -> int:
         db.session.add(Message(client_id=client.id, ticket_id=ticket.id, kind="inbound", channel=ticket.channel,
                                author_contact_id=contact.id, created_at=created,
                                body_text=f"Hello, {ticket.subject.lower()}. Can you help?"))
+        if status in ("solved", "closed"):
+            _handled(ticket, staff_of[ticket.region_id], now, rng)
         events.record(client.id, "ticket.created", Actor.system(), {"ticket": summary(ticket)},
                       ticket_id=ticket.id, publish_task=None)
         if i % 50 == 49:
             outbox.commit()
     outbox.commit()
     return count
+
+
+def _handled(ticket: Ticket, staff: list[Agent], now: datetime, rng: random.Random) -> None:
+    """A past ticket as an agent handled it: assigned, answered, solved, and often rated by the
+    customer, so the reports, CSAT and QA pages have history to show."""
+    agent = rng.choice(staff)
+    sla_clock.start(ticket)  # the targets it ran against (a solved ticket schedules no check)
+    answered = ticket.created_at + timedelta(minutes=rng.choice((12, 25, 40, 75, 150, 300, 600)))
+    solved = min(now - timedelta(minutes=5), answered + timedelta(minutes=rng.randint(20, 30 * 60)))
+    ticket.assignee_id, ticket.assigned_at = agent.id, ticket.created_at + timedelta(minutes=2)
+    ticket.first_responded_at, ticket.solved_at = min(answered, solved), solved
+    ticket.closed_at = solved + timedelta(hours=1) if ticket.status == "closed" and solved < now - timedelta(hours=1) \
+        else None
+    ticket.updated_at = ticket.closed_at or solved
+    db.session.add(Message(client_id=ticket.client_id, ticket_id=ticket.id, kind="outbound", channel=ticket.channel,
+                           author_agent_id=agent.id, created_at=ticket.first_responded_at,
+                           delivery_status="sent", sent_at=ticket.first_responded_at,
+                           body_text="Thank you for your patience: this is sorted now. Anything else?"))
+    if rng.random() < 0.6:
+        rating = rng.choices((5, 4, 3, 2, 1), (10, 6, 2, 1, 1))[0]
+        db.session.add(CsatResponse(
+            client_id=ticket.client_id, ticket_id=ticket.id, agent_id=agent.id, token_hash=csat.new_token()[1],
+            rating=rating, comment=rng.choice(CSAT_COMMENTS[rating]), sent_at=solved, delivery_status="sent",
+            answered_at=min(now, solved + timedelta(minutes=rng.randint(5, 600)))))
+
+
+def _reviews(scope: TenantScope, rng: random.Random, count: int = 12) -> None:
+    """A supervisor has scored some solved tickets against the client's rubric (history, not pushed)."""
+    lead = db.session.scalar(select(Agent).where(Agent.email == STAFF[2][0]))
+    solved = db.session.scalars(select(Ticket).where(Ticket.status.in_(("solved", "closed")))
+                                .order_by(Ticket.id).limit(count)).all()
+    for ticket in solved:
+        rubric = quality.rubric_for(scope, ticket.client_id)
+        scores = {"accuracy": rng.randint(2, 5), "tone": rng.randint(3, 5), "process": rng.randint(1, 2)}
+        db.session.add(QaReview(client_id=ticket.client_id, ticket_id=ticket.id, rubric_id=rubric.id,
+                                agent_id=ticket.assignee_id, reviewer_id=lead.id, scores=scores,
+                                total=quality.compute_total(rubric.criteria, scores)))
+    db.session.commit()
 
 
 def _start_sla(ticket: Ticket) -> None:
