@@ -231,6 +231,21 @@ def test_csat_and_qa_reports(client, scenario):
     assert tables["csat_summary"]["rows"] == [{"responses": 2, "average": 3.5, "satisfied_pct": 50.0}]
     assert tables["csat_by_agent"]["rows"] == [{"agent": "Ana", "responses": 2, "average": 3.5,
                                                 "satisfied_pct": 50.0}]
+    # In New York the range's edges are partial UTC days: summed from the answers themselves.
+    ny = client.get("/api/v1/reports/csat?from=2026-02-01&to=2026-03-31&tz=America/New_York&group_by=region",
+                    headers=auth(key)).get_json()
+    assert ny["tables"][0]["rows"] == [{"region": "(none)", "responses": 2, "average": 3.5, "satisfied_pct": 50.0}]
+    # A changed answer moves the figures (the old answer is taken out), and a rebuild agrees.
+    answer = db.session.scalar(select(CsatResponse).where(CsatResponse.ticket_id == ids["a"]))
+    answer.rating = 3
+    db.session.commit()
+    for rebuild in (False, True):
+        if rebuild:
+            report_facts.rebuild()
+        csat = client.get("/api/v1/reports/csat?from=2026-02-01&to=2026-03-31&group_by=client",
+                          headers=auth(key)).get_json()
+        assert csat["tables"][0]["rows"] == [{"client": "Acme", "responses": 2, "average": 2.5,
+                                              "satisfied_pct": 0.0}]
     qa = client.get("/api/v1/reports/qa?from=2026-03-01&to=2026-03-31&tz=UTC", headers=auth(key)).get_json()
     tables = {t["name"]: t for t in qa["tables"]}
     assert tables["qa_by_agent"]["rows"] == [{"agent": "Ana", "reviews": 2, "average": 85.0}]

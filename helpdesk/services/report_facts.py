@@ -55,7 +55,7 @@ from sqlalchemy.engine import Connection
 
 from helpdesk import sqlite as sqlite_settings
 from helpdesk.extensions import db
-from helpdesk.models import OPEN_STATUSES, Calendar, CalendarClosure, Client, Ticket
+from helpdesk.models import OPEN_STATUSES, Calendar, CalendarClosure, Client, CsatResponse, Ticket
 from helpdesk.models.report import GRAINS, MEASURES, ReportRollup, TicketFact
 from helpdesk.services.calendars import business_seconds_between, open_intervals
 
@@ -240,6 +240,82 @@ def _after_insert(_mapper, connection: Connection, target: Ticket) -> None:
 @event.listens_for(Ticket, "after_update")
 def _after_update(_mapper, connection: Connection, target: Ticket) -> None:
     _ticket_written(connection, target, False)
+
+
+# ---------------------------------------------------------------- CSAT answers
+
+# CSAT answers are summed in rows of kind "S" per UTC day and (client, region, agent), reusing three measure
+# columns: ``created`` = answers, ``handle_s`` = rating points, ``fr_met`` = satisfied answers (4 or 5).
+SATISFIED = 4
+CSAT_MEASURES = {"created": "responses", "handle_s": "points", "fr_met": "satisfied"}
+
+
+def _csat_key_and_sums(connection: Connection, client_id: int, ticket_id: int, agent_id: int | None,
+                       rating: int | None, answered_at: datetime | None) -> tuple[tuple, list[int]] | None:
+    if rating is None or answered_at is None:
+        return None
+    region = connection.execute(select(Ticket.region_id).where(Ticket.id == ticket_id)).scalar()
+    sums = [0] * len(MEASURES)
+    sums[INDEX["created"]], sums[INDEX["handle_s"]] = 1, rating
+    sums[INDEX["fr_met"]] = 1 if rating >= SATISFIED else 0
+    key = ("S", "d", _floor(_when(answered_at), GRAINS["d"]), client_id, region or 0, "", "", agent_id or 0)
+    return key, sums
+
+
+def _old(target: Any, name: str) -> Any:
+    history = inspect(target).attrs[name].history
+    return history.deleted[0] if history.deleted else getattr(target, name)
+
+
+def _csat_written(connection: Connection, target: CsatResponse, new: bool) -> None:
+    names = ("rating", "answered_at", "agent_id", "client_id", "ticket_id")
+    if not new and not _changed(target, *names):
+        return
+    totals = _new_totals()
+    if not new:
+        old = _csat_key_and_sums(connection, *[_old(target, n) for n in ("client_id", "ticket_id", "agent_id",
+                                                                          "rating", "answered_at")])
+        if old is not None:
+            totals[old[0]] = [-v for v in old[1]]
+    now = _csat_key_and_sums(connection, target.client_id, target.ticket_id, target.agent_id, target.rating,
+                             target.answered_at)
+    if now is not None:
+        row = totals[now[0]]
+        for i, value in enumerate(now[1]):
+            row[i] += value
+    _apply(connection, totals)
+
+
+@event.listens_for(CsatResponse, "after_insert")
+def _csat_inserted(_mapper, connection: Connection, target: CsatResponse) -> None:
+    _csat_written(connection, target, True)
+
+
+@event.listens_for(CsatResponse, "after_update")
+def _csat_updated(_mapper, connection: Connection, target: CsatResponse) -> None:
+    _csat_written(connection, target, False)
+
+
+def _csat_rollups(connection: Connection, client_id: int | None) -> None:
+    """The "S" rows summed in SQL from csat_responses (rebuild)."""
+    c = CsatResponse.__table__.c
+    where = [ROLLUPS.c.kind == "S"] + ([] if client_id is None else [ROLLUPS.c.client_id == client_id])
+    connection.execute(delete(ROLLUPS).where(*where))
+    none, blank = literal_column("0"), literal_column("''")
+    bucket = _bucket(c.answered_at, GRAINS["d"], connection.dialect.name)
+    region = func.coalesce(Ticket.region_id, none)
+    agent = func.coalesce(c.agent_id, none)
+    measures = {name: none for name in MEASURES}
+    measures.update(created=func.count(), handle_s=func.sum(c.rating),
+                    fr_met=func.sum(case((c.rating >= literal_column(str(SATISFIED)), literal_column("1")),
+                                         else_=none)))
+    statement = (select(literal_column("'S'"), literal_column("'d'"), bucket, c.client_id, region, blank, blank,
+                        agent, *[measures[name] for name in MEASURES])
+                 .select_from(CsatResponse.__table__.join(Ticket.__table__, Ticket.id == c.ticket_id))
+                 .where(c.rating.isnot(None), c.answered_at.isnot(None),
+                        *([] if client_id is None else [c.client_id == client_id]))
+                 .group_by(bucket, c.client_id, region, agent))
+    connection.execute(insert(ROLLUPS).from_select(list(KEY) + list(MEASURES), statement))
 
 
 # ---------------------------------------------------------------- rollups
@@ -517,6 +593,7 @@ def rebuild(client_id: int | None = None, batch: int = 10000) -> int:
             count += len(rows)
             last_id = rows[-1].id
         _rollups_from_facts(connection, client_id)
+        _csat_rollups(connection, client_id)
         session.commit()
         return count
     finally:
@@ -631,7 +708,7 @@ def facts_match(client_id: int | None = None) -> bool:
     expected = _new_totals()
     for fact in db.session.execute(query):
         add_contributions(expected, snapshot(fact), 1)
-    stored_query = select(ROLLUPS)
+    stored_query = select(ROLLUPS).where(ROLLUPS.c.kind != "S")
     if client_id is not None:
         stored_query = stored_query.where(ROLLUPS.c.client_id == client_id)
     stored = {}

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, or_, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Agent, Client, CsatResponse, PresenceLog, QaReview, Region, agent_clients
+from helpdesk.models import Agent, Client, CsatResponse, PresenceLog, QaReview, Region, Ticket, agent_clients
 from helpdesk.models.base import UTCDateTime
-from helpdesk.models.report import MEASURES, ReportRollup, TicketFact
+from helpdesk.models.report import MEASURES, ReportRollup
 from helpdesk.services import report_facts
 from helpdesk.services.tenancy import TenantScope
 
@@ -610,12 +610,7 @@ def _csat(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
                                   ChartHint("line", "day", ["average"])))
     dims = [g for g in groups if g != "day"]
     if dims:
-        statement = (select(CsatResponse.client_id, TicketFact.region_id, CsatResponse.agent_id, *measures)
-                     .select_from(CsatResponse)
-                     .outerjoin(TicketFact, TicketFact.ticket_id == CsatResponse.ticket_id)
-                     .where(answered)
-                     .group_by(CsatResponse.client_id, TicketFact.region_id, CsatResponse.agent_id))
-        rows = [dict(r._mapping) for r in db.session.execute(statement)]
+        rows = _csat_sums(scope, query, measures)
         if not query.group_by:
             tables.insert(0, ReportTable("csat_summary", "CSAT: all answered surveys", columns,
                                          [row(_total(rows, ("responses", "points", "satisfied")))]))
@@ -625,6 +620,39 @@ def _csat(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
             tables.append(ReportTable(f"csat_by_{group}", f"CSAT by {group}", [_group_col(group), *columns], body,
                                       ChartHint("bar", group, ["average"])))
     return tables
+
+
+def _csat_sums(scope: TenantScope, query: ReportQuery, measures: tuple) -> list[dict]:
+    """Answers, rating points and satisfied answers per (client, region, agent): the "S" day rollups for whole
+    UTC days, the answers themselves for the partial days at the edges."""
+    first, last = _days_and_edges(query.start, query.end)
+    keys = ("client_id", "region_id", "agent_id")
+    rows: list[dict] = []
+    if first < last:
+        statement = (select(R.client_id, R.region_id, R.agent_id, func.sum(R.created).label("responses"),
+                            func.sum(R.handle_s).label("points"), func.sum(R.fr_met).label("satisfied"))
+                     .where(R.kind == "S", R.grain == "d", scope.where(R), R.bucket >= first, R.bucket < last)
+                     .group_by(R.client_id, R.region_id, R.agent_id))
+        rows += [dict(r._mapping) for r in db.session.execute(statement)]
+        edges = [(query.start, first), (last, query.end)]
+    else:
+        edges = [(query.start, query.end)]
+    region = func.coalesce(Ticket.region_id, 0).label("region_id")
+    for start, end in edges:
+        if end <= start:
+            continue
+        statement = (select(CsatResponse.client_id, region, CsatResponse.agent_id, *measures)
+                     .select_from(CsatResponse).join(Ticket, Ticket.id == CsatResponse.ticket_id)
+                     .where(scope.where(CsatResponse), CsatResponse.rating.isnot(None),
+                            CsatResponse.answered_at >= start, CsatResponse.answered_at < end)
+                     .group_by(CsatResponse.client_id, region, CsatResponse.agent_id))
+        rows += [dict(r._mapping) for r in db.session.execute(statement)]
+    for row in rows:
+        for key in keys:
+            row[key] = row[key] or 0
+        for name in ("responses", "points", "satisfied"):
+            row[name] = int(row[name] or 0)
+    return rows
 
 
 # ---------------------------------------------------------------- QA
