@@ -303,6 +303,13 @@ def test_csv_of_a_report_table(scenario):
         "Acme,0,1,0.0,1,0,100.0"]
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
+    table = reports.ReportTable("t", "T", [reports.Column("client", "Client", "text"),
+                                           reports.Column("n", "N", "int")],
+                                [{"client": "=HYPERLINK(\"http://x\")", "n": -3}, {"client": "Acme", "n": None}])
+    assert to_csv(table).splitlines() == ["Client,N", '"\'=HYPERLINK(""http://x"")",-3', "Acme,"]
+
+
 def test_parse_query_uses_local_days_of_the_zone():
     query = parse_query({"from": "2026-03-08", "to": "2026-03-08", "tz": "America/New_York"})
     # The spring-forward day lasts 23 hours: 05:00Z to 04:00Z the next day.

@@ -12,7 +12,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -122,13 +122,26 @@ def parse_query(args: Mapping[str, str]) -> ReportQuery:
 # ---------------------------------------------------------------- output
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell; text that a spreadsheet would run as a formula (a client named "=HYPERLINK(...)") gets a
+    leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(table: ReportTable) -> str:
     """The table as CSV: a header of column labels, then one line per row, values as in JSON."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column.label for column in table.columns])
+    writer.writerow([_cell(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if row.get(c.key) is None else row.get(c.key) for c in table.columns])
+        writer.writerow([_cell(row.get(c.key)) for c in table.columns])
     return out.getvalue()
 
 
@@ -718,6 +731,7 @@ def run_report(name: str, scope: TenantScope, query: ReportQuery) -> list[Report
         raise ValueError("start and end must be timezone-aware")
     if query.end <= query.start:
         raise ValueError("The range is empty: end is not after start.")
+    query = replace(query, start=query.start.astimezone(UTC), end=query.end.astimezone(UTC))
     allowed = GROUP_BY.get(name, ())
     if query.group_by is not None and query.group_by not in allowed:
         raise ValueError(f"group_by {query.group_by!r} is not one of {', '.join(allowed)} for {name}.")
