@@ -671,36 +671,49 @@ def _csat_sums(scope: TenantScope, query: ReportQuery, measures: tuple) -> list[
 # ---------------------------------------------------------------- QA
 
 
+def _qa_periods(scope: TenantScope, query: ReportQuery, monthly: bool) -> dict[tuple, list[int]]:
+    """(local period, agent) -> [reviews, points]; grouped in SQL on PostgreSQL."""
+    in_range = (scope.where(QaReview), QaReview.created_at >= query.start, QaReview.created_at < query.end)
+    if db.session.get_bind().dialect.name == "postgresql":
+        period = func.to_char(func.timezone(query.tz, QaReview.created_at), "YYYY-MM" if monthly else "YYYY-MM-DD")
+        statement = (select(period, QaReview.agent_id, func.count(), func.sum(QaReview.total))
+                     .where(*in_range).group_by(period, QaReview.agent_id))
+        return {(p, agent): [n, int(points)] for p, agent, n, points in db.session.execute(statement)}
+    zone = ZoneInfo(query.tz)
+    out: dict[tuple, list[int]] = {}
+    for agent, at, total in db.session.execute(select(QaReview.agent_id, QaReview.created_at, QaReview.total)
+                                               .where(*in_range)):
+        local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).date()
+        sums = out.setdefault((local.strftime("%Y-%m") if monthly else local.isoformat(), agent), [0, 0])
+        sums[0] += 1
+        sums[1] += total
+    return out
+
+
 def _qa(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
     """QA review scores per agent (or client), and per agent over time (local days, or months past 62 days)."""
-    statement = select(QaReview.agent_id, QaReview.client_id, QaReview.created_at, QaReview.total).where(
-        scope.where(QaReview), QaReview.created_at >= query.start, QaReview.created_at < query.end)
-    reviews = db.session.execute(statement).all()
-    zone = ZoneInfo(query.tz)
     monthly = (query.end - query.start) > timedelta(days=62)
     columns = [Column("reviews", "Reviews", "int"), Column("average", "Average score", "score")]
     tables = []
     groups = [query.group_by] if query.group_by else ["agent", "day"]
     for group in groups:
         if group == "day":
-            per: dict[tuple, list] = defaultdict(list)
-            for agent_id, _client, at, total in reviews:
-                at = at if at.tzinfo else at.replace(tzinfo=UTC)
-                local = at.astimezone(zone).date()
-                period = local.strftime("%Y-%m") if monthly else local.isoformat()
-                per[(period, agent_id)].append(total)
+            per = _qa_periods(scope, query, monthly)
             names = _names(Agent, {agent for _period, agent in per})
             body = [{"period": period, "agent": names.get(agent, "(unassigned)" if not agent else f"#{agent}"),
-                     "reviews": len(totals), "average": round(sum(totals) / len(totals), 2)}
-                    for (period, agent), totals in per.items()]
+                     "reviews": n, "average": round(points / n, 2)}
+                    for (period, agent), (n, points) in per.items()]
             body.sort(key=lambda r: (r["period"], r["agent"]))
             tables.append(ReportTable("qa_over_time", "QA scores per agent per " + ("month" if monthly else "day"),
                                       [Column("period", "Month" if monthly else "Day", "text"),
                                        Column("agent", "Agent", "text"), *columns],
                                       body, ChartHint("line", "period", ["average"])))
             continue
-        rows = [{"agent_id": agent_id, "client_id": client_id, "count": 1, "points": total}
-                for agent_id, client_id, _at, total in reviews]
+        statement = (select(QaReview.agent_id, QaReview.client_id, func.count().label("count"),
+                            func.sum(QaReview.total).label("points"))
+                     .where(scope.where(QaReview), QaReview.created_at >= query.start, QaReview.created_at < query.end)
+                     .group_by(QaReview.agent_id, QaReview.client_id))
+        rows = [{**r._mapping, "points": int(r.points or 0)} for r in db.session.execute(statement)]
         body = [{group: label, "reviews": sums["count"],
                  "average": round(sums["points"] / sums["count"], 2) if sums["count"] else None}
                 for label, sums in _regroup(rows, group, ("count", "points"))]
