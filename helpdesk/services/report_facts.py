@@ -248,18 +248,20 @@ def _after_update(_mapper, connection: Connection, target: Ticket) -> None:
 # columns: ``created`` = answers, ``handle_s`` = rating points, ``fr_met`` = satisfied answers (4 or 5).
 SATISFIED = 4
 CSAT_MEASURES = {"created": "responses", "handle_s": "points", "fr_met": "satisfied"}
+CSAT_GRAINS = ("q", "d")  # quarter hours for the partial days at a range's edges
 
 
 def _csat_key_and_sums(connection: Connection, client_id: int, ticket_id: int, agent_id: int | None,
-                       rating: int | None, answered_at: datetime | None) -> tuple[tuple, list[int]] | None:
+                       rating: int | None, answered_at: datetime | None) -> list[tuple[tuple, list[int]]]:
     if rating is None or answered_at is None:
-        return None
+        return []
     region = connection.execute(select(Ticket.region_id).where(Ticket.id == ticket_id)).scalar()
     sums = [0] * len(MEASURES)
     sums[INDEX["created"]], sums[INDEX["handle_s"]] = 1, rating
     sums[INDEX["fr_met"]] = 1 if rating >= SATISFIED else 0
-    key = ("S", "d", _floor(_when(answered_at), GRAINS["d"]), client_id, region or 0, "", "", agent_id or 0)
-    return key, sums
+    at = _when(answered_at)
+    return [(("S", grain, _floor(at, GRAINS[grain]), client_id, region or 0, "", "", agent_id or 0), sums)
+            for grain in CSAT_GRAINS]
 
 
 def _old(target: Any, name: str) -> Any:
@@ -273,15 +275,13 @@ def _csat_written(connection: Connection, target: CsatResponse, new: bool) -> No
         return
     totals = _new_totals()
     if not new:
-        old = _csat_key_and_sums(connection, *[_old(target, n) for n in ("client_id", "ticket_id", "agent_id",
-                                                                          "rating", "answered_at")])
-        if old is not None:
-            totals[old[0]] = [-v for v in old[1]]
-    now = _csat_key_and_sums(connection, target.client_id, target.ticket_id, target.agent_id, target.rating,
-                             target.answered_at)
-    if now is not None:
-        row = totals[now[0]]
-        for i, value in enumerate(now[1]):
+        for key, sums in _csat_key_and_sums(connection, *[_old(target, n) for n in (
+                "client_id", "ticket_id", "agent_id", "rating", "answered_at")]):
+            totals[key] = [-v for v in sums]
+    for key, sums in _csat_key_and_sums(connection, target.client_id, target.ticket_id, target.agent_id,
+                                        target.rating, target.answered_at):
+        row = totals[key]
+        for i, value in enumerate(sums):
             row[i] += value
     _apply(connection, totals)
 
@@ -298,18 +298,23 @@ def _csat_updated(_mapper, connection: Connection, target: CsatResponse) -> None
 
 def _csat_rollups(connection: Connection, client_id: int | None) -> None:
     """The "S" rows summed in SQL from csat_responses (rebuild)."""
-    c = CsatResponse.__table__.c
     where = [ROLLUPS.c.kind == "S"] + ([] if client_id is None else [ROLLUPS.c.client_id == client_id])
     connection.execute(delete(ROLLUPS).where(*where))
+    for grain in CSAT_GRAINS:
+        _csat_grain(connection, client_id, grain)
+
+
+def _csat_grain(connection: Connection, client_id: int | None, grain: str) -> None:
+    c = CsatResponse.__table__.c
     none, blank = literal_column("0"), literal_column("''")
-    bucket = _bucket(c.answered_at, GRAINS["d"], connection.dialect.name)
+    bucket = _bucket(c.answered_at, GRAINS[grain], connection.dialect.name)
     region = func.coalesce(Ticket.region_id, none)
     agent = func.coalesce(c.agent_id, none)
     measures = {name: none for name in MEASURES}
     measures.update(created=func.count(), handle_s=func.sum(c.rating),
                     fr_met=func.sum(case((c.rating >= literal_column(str(SATISFIED)), literal_column("1")),
                                          else_=none)))
-    statement = (select(literal_column("'S'"), literal_column("'d'"), bucket, c.client_id, region, blank, blank,
+    statement = (select(literal_column("'S'"), literal_column(f"'{grain}'"), bucket, c.client_id, region, blank, blank,
                         agent, *[measures[name] for name in MEASURES])
                  .select_from(CsatResponse.__table__.join(Ticket.__table__, Ticket.id == c.ticket_id))
                  .where(c.rating.isnot(None), c.answered_at.isnot(None),

@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, and_, cast, func, literal, or_, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Agent, Client, CsatResponse, PresenceLog, QaReview, Region, Ticket, agent_clients
+from helpdesk.models import Agent, Client, CsatResponse, PresenceLog, QaReview, Region, agent_clients
 from helpdesk.models.base import UTCDateTime
 from helpdesk.models.report import MEASURES, ReportRollup
 from helpdesk.services import report_facts
@@ -595,9 +595,6 @@ def _csat(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
     groups = [query.group_by] if query.group_by else ["agent", "region", "client"]
     answered = and_(scope.where(CsatResponse), CsatResponse.rating.isnot(None),
                     CsatResponse.answered_at >= query.start, CsatResponse.answered_at < query.end)
-    measures = (func.count().label("responses"), func.coalesce(func.sum(CsatResponse.rating), 0).label("points"),
-                func.coalesce(func.sum(cast(case((CsatResponse.rating >= SATISFIED, 1), else_=0), Integer)), 0)
-                .label("satisfied"))
     columns = [Column("responses", "Responses", "int"), Column("average", "Average rating", "score"),
                Column("satisfied_pct", "Satisfied (4-5)", "percent")]
 
@@ -623,7 +620,7 @@ def _csat(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
                                   ChartHint("line", "day", ["average"])))
     dims = [g for g in groups if g != "day"]
     if dims:
-        rows = _csat_sums(scope, query, measures)
+        rows = _csat_sums(scope, query)
         if not query.group_by:
             tables.insert(0, ReportTable("csat_summary", "CSAT: all answered surveys", columns,
                                          [row(_total(rows, ("responses", "points", "satisfied")))]))
@@ -635,37 +632,23 @@ def _csat(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
     return tables
 
 
-def _csat_sums(scope: TenantScope, query: ReportQuery, measures: tuple) -> list[dict]:
-    """Answers, rating points and satisfied answers per (client, region, agent): the "S" day rollups for whole
-    UTC days, the answers themselves for the partial days at the edges."""
+def _csat_sums(scope: TenantScope, query: ReportQuery) -> list[dict]:
+    """Answers, rating points and satisfied answers per (client, region, agent), from the "S" rollups: UTC
+    days inside the range, quarter hours at its edges."""
     first, last = _days_and_edges(query.start, query.end)
-    keys = ("client_id", "region_id", "agent_id")
-    rows: list[dict] = []
     if first < last:
-        statement = (select(R.client_id, R.region_id, R.agent_id, func.sum(R.created).label("responses"),
-                            func.sum(R.handle_s).label("points"), func.sum(R.fr_met).label("satisfied"))
-                     .where(R.kind == "S", R.grain == "d", scope.where(R), R.bucket >= first, R.bucket < last)
-                     .group_by(R.client_id, R.region_id, R.agent_id))
-        rows += [dict(r._mapping) for r in db.session.execute(statement)]
-        edges = [(query.start, first), (last, query.end)]
+        window = or_(and_(R.grain == "d", R.bucket >= first, R.bucket < last),
+                     and_(R.grain == "q", or_(and_(R.bucket >= query.start, R.bucket < first),
+                                              and_(R.bucket >= last, R.bucket < query.end))))
     else:
-        edges = [(query.start, query.end)]
-    region = func.coalesce(Ticket.region_id, 0).label("region_id")
-    for start, end in edges:
-        if end <= start:
-            continue
-        statement = (select(CsatResponse.client_id, region, CsatResponse.agent_id, *measures)
-                     .select_from(CsatResponse).join(Ticket, Ticket.id == CsatResponse.ticket_id)
-                     .where(scope.where(CsatResponse), CsatResponse.rating.isnot(None),
-                            CsatResponse.answered_at >= start, CsatResponse.answered_at < end)
-                     .group_by(CsatResponse.client_id, region, CsatResponse.agent_id))
-        rows += [dict(r._mapping) for r in db.session.execute(statement)]
-    for row in rows:
-        for key in keys:
-            row[key] = row[key] or 0
-        for name in ("responses", "points", "satisfied"):
-            row[name] = int(row[name] or 0)
-    return rows
+        window = and_(R.grain == "q", R.bucket >= query.start, R.bucket < query.end)
+    statement = (select(R.client_id, R.region_id, R.agent_id, func.sum(R.created).label("responses"),
+                        func.sum(R.handle_s).label("points"), func.sum(R.fr_met).label("satisfied"))
+                 .where(R.kind == "S", scope.where(R), window)
+                 .group_by(R.client_id, R.region_id, R.agent_id))
+    return [{"client_id": r.client_id, "region_id": r.region_id, "agent_id": r.agent_id,
+             "responses": int(r.responses or 0), "points": int(r.points or 0), "satisfied": int(r.satisfied or 0)}
+            for r in db.session.execute(statement)]
 
 
 # ---------------------------------------------------------------- QA
