@@ -248,7 +248,7 @@ def _after_update(_mapper, connection: Connection, target: Ticket) -> None:
 # columns: ``created`` = answers, ``handle_s`` = rating points, ``fr_met`` = satisfied answers (4 or 5).
 SATISFIED = 4
 CSAT_MEASURES = {"created": "responses", "handle_s": "points", "fr_met": "satisfied"}
-CSAT_GRAINS = ("q", "d")  # quarter hours for the partial days at a range's edges
+CSAT_GRAINS = ("q", "d", "m")  # quarter hours for the partial days at a range's edges
 
 
 def _csat_key_and_sums(connection: Connection, client_id: int, ticket_id: int, agent_id: int | None,
@@ -260,7 +260,7 @@ def _csat_key_and_sums(connection: Connection, client_id: int, ticket_id: int, a
     sums[INDEX["created"]], sums[INDEX["handle_s"]] = 1, rating
     sums[INDEX["fr_met"]] = 1 if rating >= SATISFIED else 0
     at = _when(answered_at)
-    return [(("S", grain, _floor(at, GRAINS[grain]), client_id, region or 0, "", "", agent_id or 0), sums)
+    return [(("S", grain, bucket_start(at, grain), client_id, region or 0, "", "", agent_id or 0), sums)
             for grain in CSAT_GRAINS]
 
 
@@ -307,7 +307,7 @@ def _csat_rollups(connection: Connection, client_id: int | None) -> None:
 def _csat_grain(connection: Connection, client_id: int | None, grain: str) -> None:
     c = CsatResponse.__table__.c
     none, blank = literal_column("0"), literal_column("''")
-    bucket = _bucket(c.answered_at, GRAINS[grain], connection.dialect.name)
+    bucket = _bucket(c.answered_at, grain, connection.dialect.name)
     region = func.coalesce(Ticket.region_id, none)
     agent = func.coalesce(c.agent_id, none)
     measures = {name: none for name in MEASURES}
@@ -352,6 +352,13 @@ def snapshot(row: Any) -> dict[str, Any]:
     return out
 
 
+def bucket_start(moment: datetime, grain: str) -> datetime:
+    """The UTC start of the bucket of ``grain`` ("q", "h", "d" or "m" for a calendar month) holding ``moment``."""
+    if grain == "m":
+        return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return _floor(moment, GRAINS[grain])
+
+
 def _floor(moment: datetime, seconds: int) -> datetime:
     stamp = int((moment - EPOCH).total_seconds())
     return EPOCH + timedelta(seconds=stamp - stamp % seconds)
@@ -379,7 +386,8 @@ def events_of(fact: dict[str, Any]) -> Iterator[tuple[datetime, dict[int, int]]]
 # (kind, grains) each event is added to. Per-client series get quarter hours (local hours of any zone);
 # the wide keys (T, A) only UTC days: the partial days at the edges of a range are summed from the facts.
 # "G" holds every client together (client 0): series for an all-clients scope read one row per bucket.
-LAYOUT = (("T", ("d",)), ("C", ("q", "h", "d")), ("G", ("q", "h", "d")), ("A", ("d",)))
+# Months ("m") let a year-long range read twelve rows per key instead of 365.
+LAYOUT = (("T", ("d", "m")), ("C", ("q", "h", "d")), ("G", ("q", "h", "d")), ("A", ("d", "m")))
 
 
 def kind_keys(fact: dict[str, Any]) -> dict[str, tuple]:
@@ -396,7 +404,7 @@ def add_contributions(totals: dict[tuple, list[int]], fact: dict[str, Any], sign
         for kind, grains in LAYOUT:
             rest = keys[kind]
             for grain in grains:
-                row = totals[(kind, grain, _floor(instant, GRAINS[grain]), *rest)]
+                row = totals[(kind, grain, bucket_start(instant, grain), *rest)]
                 for index, amount in measures.items():
                     row[index] += sign * amount
 
@@ -618,8 +626,14 @@ def _insert_facts(connection: Connection, facts: list[dict[str, Any]]) -> None:
             copy.write_row([json.dumps(fact[name]) if name == "rolled" else fact.get(name) for name in names])
 
 
-def _bucket(at: Any, seconds: int, dialect: str) -> Any:
-    """SQL for the start of the UTC bucket of ``seconds`` holding ``at`` (stored like UTCDateTime stores)."""
+def _bucket(at: Any, grain: str, dialect: str) -> Any:
+    """SQL for the start of the UTC bucket of ``grain`` holding ``at`` (stored like UTCDateTime stores)."""
+    if grain == "m":
+        if dialect == "postgresql":
+            return func.timezone(literal_column("'UTC'"), func.date_trunc(literal_column("'month'"),
+                                                                          func.timezone(literal_column("'UTC'"), at)))
+        return func.strftime(literal_column("'%Y-%m-01 00:00:00.000000'"), at)
+    seconds = GRAINS[grain]
     width = literal_column(str(int(seconds)))  # inline: PostgreSQL matches GROUP BY expressions by their text
     if dialect == "postgresql":
         return func.to_timestamp(func.floor(func.extract("epoch", at).op("/")(width)).op("*")(width))
@@ -674,7 +688,7 @@ def _rollups_from_facts(connection: Connection, client_id: int | None) -> None:
         grouped, constant = keys[kind]
         parts = grouped + constant
         for grain in grains:
-            bucket = _bucket(e.at, GRAINS[grain], dialect)
+            bucket = _bucket(e.at, grain, dialect)
             ordered = [parts[i] for i in pick[kind]]
             key = [literal_column(f"'{kind}'"), literal_column(f"'{grain}'"), bucket, *ordered]
             labels = [c.label(name) for c, name in zip(key, KEY, strict=True)]

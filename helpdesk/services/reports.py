@@ -167,6 +167,26 @@ def _days_and_edges(start: datetime, end: datetime) -> tuple[datetime, datetime]
     return _ceil_day(start), _floor_day(end)
 
 
+def _month_start(day: datetime) -> datetime:
+    return day.replace(day=1)
+
+
+def _next_month(day: datetime) -> datetime:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _whole_days_filter(first: datetime, last: datetime):
+    """Rollup rows summing the whole UTC days [first, last): calendar-month rows for the whole months inside,
+    day rows for the rest."""
+    month_first = first if first == _month_start(first) else _next_month(first)
+    month_last = _month_start(last)
+    if month_first >= month_last:
+        return and_(R.grain == "d", R.bucket >= first, R.bucket < last)
+    return or_(and_(R.grain == "m", R.bucket >= month_first, R.bucket < month_last),
+               and_(R.grain == "d", or_(and_(R.bucket >= first, R.bucket < month_first),
+                                        and_(R.bucket >= month_last, R.bucket < last))))
+
+
 def _sums(*names: str) -> list:
     return [func.coalesce(func.sum(getattr(R, name)), 0).label(name) for name in names]
 
@@ -188,7 +208,7 @@ def _totals(scope: TenantScope, query: ReportQuery, kind: str, keys: tuple[str, 
     if first < last:
         columns = [getattr(R, key) for key in keys]
         statement = (select(*columns, *_sums(*measures))
-                     .where(R.kind == kind, R.grain == "d", scope.where(R), R.bucket >= first, R.bucket < last))
+                     .where(R.kind == kind, scope.where(R), _whole_days_filter(first, last)))
         if columns:
             statement = statement.group_by(*columns)
         for row in db.session.execute(statement):
@@ -637,7 +657,7 @@ def _csat_sums(scope: TenantScope, query: ReportQuery) -> list[dict]:
     days inside the range, quarter hours at its edges."""
     first, last = _days_and_edges(query.start, query.end)
     if first < last:
-        window = or_(and_(R.grain == "d", R.bucket >= first, R.bucket < last),
+        window = or_(_whole_days_filter(first, last),
                      and_(R.grain == "q", or_(and_(R.bucket >= query.start, R.bucket < first),
                                               and_(R.bucket >= last, R.bucket < query.end))))
     else:
