@@ -11,18 +11,16 @@ like a missing one. Errors use the project-wide envelope.
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError
-from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_options_header
 from werkzeug.utils import secure_filename
 
 from helpdesk import realtime
-from helpdesk.errors import CODES, AppError, Forbidden, NotFound, Unauthorized, ValidationFailed, error_body
+from helpdesk.errors import AppError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Attachment, Message, Region, Ticket
 from helpdesk.schemas.staff import (
@@ -53,6 +51,7 @@ from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.web import agent as workspace
+from helpdesk.web.json_api import install_json_errors
 
 log = logging.getLogger(__name__)
 
@@ -66,27 +65,7 @@ EMAIL_FRAME_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'
 QUEUE_LIMIT = 50
 
 
-def _json_error(status: int, code: str, message: str, details: Any = None, headers: dict | None = None):
-    return jsonify(error_body(code, message, details)), status, headers or {}
-
-
-@bp.errorhandler(AppError)
-def _app_error(error: AppError):
-    return _json_error(error.status, error.code, error.message, error.details)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    # Includes Flask-WTF's CSRFError (a 400) raised before the view runs.
-    status = error.code or 500
-    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-    return _json_error(status, CODES.get(status, "error"), error.description or error.name, None, headers)
-
-
-@bp.errorhandler(Exception)
-def _unexpected(error: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return _json_error(500, "internal_error", "An unexpected error occurred.")
+install_json_errors(bp, log)
 
 
 @bp.before_request

@@ -28,17 +28,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
-from werkzeug.exceptions import HTTPException
 
 from helpdesk import realtime
-from helpdesk.errors import CODES, AppError, Forbidden, Unauthorized, ValidationFailed, error_body
+from helpdesk.errors import AppError, Forbidden, Unauthorized
 from helpdesk.models import PRIORITIES, utcnow
 from helpdesk.services import supervision, wallboard
 from helpdesk.services.events import Actor
 from helpdesk.services.tenancy import TenantScope
+from helpdesk.web.json_api import install_json_errors
 
 log = logging.getLogger(__name__)
 
@@ -150,28 +150,8 @@ class AgentChangedOut(Schema):
 
 # --- the actions API ------------------------------------------------------------------------------------
 
-def _json_error(status: int, code: str, message: str, details: Any = None):
-    return jsonify(error_body(code, message, details)), status
-
-
-@api.errorhandler(AppError)
-def _app_error(error: AppError):
-    if isinstance(error, ValidationFailed):  # from a reused service: on this API refused input is a 400
-        return _json_error(400, CODES[400], error.message, error.details)
-    return _json_error(error.status, error.code, error.message, error.details)
-
-
-@api.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    # Includes Flask-WTF's CSRFError (a 400) raised before the view runs.
-    status = error.code or 500
-    return _json_error(status, CODES.get(status, "error"), error.description or error.name)
-
-
-@api.errorhandler(Exception)
-def _unexpected(error: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return _json_error(500, "internal_error", "An unexpected error occurred.")
+# Refused input (from this API's checks or a reused service) is a 400 here.
+install_json_errors(api, log, refused_input_status=400)
 
 
 @api.before_request
