@@ -253,6 +253,24 @@ def test_csat_and_qa_reports(client, scenario):
         ("2026-03-11", 80.0), ("2026-03-12", 90.0)]
 
 
+def test_routing_changes_wait_for_the_next_fact_write(client, clock, acme):
+    """Assigning a waiting ticket writes no fact (it stays out of the routing transaction); the
+    first reply writes the fact with the assignee, and the agents report credits them."""
+    acme_id, acme_key = acme
+    ana = make_agent("ana@x.test", name="Ana")
+    ticket_id = open_ticket(client, clock, acme_key, utc(2026, 3, 10, 14, 0))
+    version = fact(ticket_id).version
+    clock.at(utc(2026, 3, 10, 14, 5))
+    assignment.reassign(ticket_id, ana.id, SUPERVISOR)
+    assert (fact(ticket_id).version, fact(ticket_id).assignee_id) == (version, None)
+    reply(clock, acme_id, ticket_id, ana.id, utc(2026, 3, 10, 14, 20))
+    assert fact(ticket_id).assignee_id == ana.id and fact(ticket_id).version == version + 1
+    body = client.get("/api/v1/reports/agents?from=2026-03-10&to=2026-03-10&tz=UTC", headers=auth(acme_key)).get_json()
+    (row,) = body["tables"][0]["rows"]
+    assert (row["agent"], row["first_responses"]) == ("Ana", 1)
+    assert report_facts.facts_match()
+
+
 def test_incremental_rollups_equal_a_rebuild_from_tickets(app, scenario):
     query = ReportQuery(utc(2026, 2, 1), utc(2026, 4, 1), "America/New_York")
     scope = TenantScope(None, all_clients=True)
