@@ -217,9 +217,13 @@ def _upsert_fact(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(statement, {f"v_{name}": value for name, value in values.items()})
 
 
-def _changed(target: Ticket, *names: str) -> bool:
+def _changed_names(target: Any, names: Iterable[str]) -> set[str]:
     state = inspect(target)
-    return any(state.attrs[name].history.has_changes() for name in names)
+    return {name for name in names if state.attrs[name].history.has_changes()}
+
+
+def _changed(target: Any, *names: str) -> bool:
+    return bool(_changed_names(target, names))
 
 
 # Routing's own changes: who holds a waiting ticket. No report reads them until the ticket is
@@ -229,21 +233,21 @@ ROUTING_ONLY = frozenset(("assignee_id", "assigned_at", "status"))
 STILL_WAITING = ("new", "open")
 
 
-def _routing_only(target: Ticket) -> bool:
-    state = inspect(target)
-    changed = {name for name in WATCHED if state.attrs[name].history.has_changes()}
-    if not changed or not changed <= ROUTING_ONLY:
+def _routing_only(target: Ticket, changed: set[str]) -> bool:
+    if not changed <= ROUTING_ONLY:
         return False
-    status = state.attrs["status"].history
+    status = inspect(target).attrs["status"].history
     return all(value in STILL_WAITING for value in (*status.deleted, target.status))
 
 
 def _ticket_written(connection: Connection, target: Ticket, new: bool) -> None:
-    if not new and (not _changed(target, *WATCHED) or _routing_only(target)):
+    # One pass over the attribute histories: this runs in every flush that changes a ticket.
+    changed = set() if new else _changed_names(target, WATCHED)
+    if not new and (not changed or _routing_only(target, changed)):
         return
     values = base_values(target)
-    fr_changed = new or _changed(target, "first_responded_at", "created_at")
-    res_changed = new or _changed(target, "solved_at", "status", "created_at")
+    fr_changed = new or bool(changed & {"first_responded_at", "created_at"})
+    res_changed = new or bool(changed & {"solved_at", "status", "created_at"})
     calendar: list = []
 
     def between(a: datetime, b: datetime) -> float:
