@@ -41,3 +41,13 @@ def install_json_errors(bp: Blueprint, log: logging.Logger, *, refused_input_sta
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return json_error(500, "internal_error", "An unexpected error occurred.")
+
+
+def json_body() -> Any:
+    """The request's JSON (``{}`` when there is no body); malformed JSON is a 400 with a clear message."""
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.get_data():
+            raise AppError("The request body is not valid JSON.", {"json": ["Invalid JSON body."]})
+        data = {}
+    return data

@@ -20,7 +20,7 @@ from werkzeug.http import dump_options_header
 from werkzeug.utils import secure_filename
 
 from helpdesk import realtime
-from helpdesk.errors import AppError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from helpdesk.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Attachment, Message, Region, Ticket
 from helpdesk.schemas.staff import (
@@ -51,7 +51,7 @@ from helpdesk.services.html import html_for_display
 from helpdesk.services.storage import attachment_store
 from helpdesk.services.tenancy import TenantScope
 from helpdesk.web import agent as workspace
-from helpdesk.web.json_api import install_json_errors
+from helpdesk.web.json_api import install_json_errors, json_body
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,8 @@ def _require_supervisor() -> None:
 
 
 def _body(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.get_data():
-            raise AppError("The request body is not valid JSON.", {"json": ["Invalid JSON body."]})
-        data = {}
     try:
-        return schema.load(data)
+        return schema.load(json_body())
     except ValidationError as exc:
         raise ValidationFailed("The request has invalid fields.", exc.messages) from exc
 

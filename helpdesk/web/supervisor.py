@@ -35,10 +35,11 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from helpdesk import realtime
 from helpdesk.errors import AppError, Forbidden, Unauthorized
 from helpdesk.models import PRIORITIES, utcnow
+from helpdesk.schemas.staff import StaffTicketOut
 from helpdesk.services import supervision, wallboard
 from helpdesk.services.events import Actor
 from helpdesk.services.tenancy import TenantScope
-from helpdesk.web.json_api import install_json_errors
+from helpdesk.web.json_api import install_json_errors, json_body
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +88,8 @@ class PresenceIn(_Strict):
     state = fields.String(required=True, validate=validate.OneOf(supervision.SETTABLE_STATES))
 
 
-class TicketRowOut(Schema):
-    id = fields.Integer()
-    reference = fields.String()
+class TicketRowOut(StaffTicketOut):
     client_id = fields.Integer()
-    subject = fields.String()
-    status = fields.String()
-    priority = fields.String()
-    channel = fields.String()
-    language = fields.String(allow_none=True)
-    region_id = fields.Integer(allow_none=True)
-    assignee_id = fields.Integer(allow_none=True)
     assignee_name = fields.String(allow_none=True)
     waiting_seconds = fields.Integer(allow_none=True)
     next_due_at = fields.AwareDateTime(allow_none=True)
@@ -164,11 +156,7 @@ def _require_supervisor() -> None:
 
 
 def _body(schema: Schema) -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.get_data():
-            raise AppError("The request body is not valid JSON.", {"json": ["Invalid JSON body."]})
-        data = {}
+    data = json_body()
     if not isinstance(data, dict):
         raise AppError("The request body must be a JSON object.", {"json": ["Expected an object."]})
     try:
