@@ -56,9 +56,10 @@ CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 def setup(env: dict, count: int) -> None:
     with bench_region(env):
+        from helpdesk.client import clients
         from helpdesk.extensions import db
         from helpdesk.models import Agent, Region
-        from helpdesk.services import clients, security
+        from helpdesk.platform import security
 
         clients.create_client("Bench Co", "bench", region_slugs=["bench"])
         region = db.session.scalar(db.select(Region).where(Region.slug == "bench"))

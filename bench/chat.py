@@ -50,7 +50,9 @@ LINE = re.compile(r"^v:(\d+):(\d+)$")
 
 def setup(env: dict, bots: int) -> None:
     with bench_region(env):
-        from helpdesk.services import agents, chat, clients
+        from helpdesk.channels.chat import conversations as chat
+        from helpdesk.client import clients
+        from helpdesk.staff import accounts as agents
 
         clients.create_client("Bench Co", "bench", region_slugs=["bench"])
         chat.set_allowed_origins("bench", [SITE])

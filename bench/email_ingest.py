@@ -97,7 +97,8 @@ def _message(thread: int, depth: int, message_id: str, history: list[str]) -> by
 def setup_client(env: dict) -> str:
     """One client company with a region on shift; returns its inbound secret."""
     with bench_region(env):
-        from helpdesk.services import agents, clients
+        from helpdesk.client import clients
+        from helpdesk.staff import accounts as agents
 
         client = clients.create_client("Bench Co", "bench", support_email="support@bench.example").client
         for i in range(20):
@@ -184,7 +185,7 @@ def bench_import(backend: str, args, rounds, workdir: Path) -> dict:
 
 
 def post_worker(port: int, secret: str, jobs: list[bytes], latencies: list, errors: list, prefer: dict) -> None:
-    from helpdesk.services.signatures import standard_webhooks_signature
+    from helpdesk.channels.signatures import standard_webhooks_signature
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     for n, raw in enumerate(jobs):

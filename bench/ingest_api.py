@@ -46,8 +46,8 @@ PASSWORD = "bench-password-123"
 def setup_tenant(env: dict, agents: int) -> str:
     """Create one client company, a region on shift around the clock and N agents in it."""
     with bench_region(env):
-        from helpdesk.services import agents as agent_service
-        from helpdesk.services import clients
+        from helpdesk.client import clients
+        from helpdesk.staff import accounts as agent_service
 
         key = clients.create_client("Bench Co", "bench", region_slugs=["bench"]).api_key
         for i in range(agents):

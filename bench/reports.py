@@ -82,9 +82,10 @@ def app_context(env: dict):
 
 
 def setup(agent_count: int) -> dict:
+    from helpdesk.client import clients
     from helpdesk.extensions import db
     from helpdesk.models import Agent, Calendar, Client, Region, SlaPolicy
-    from helpdesk.services import clients, security
+    from helpdesk.platform import security
 
     regions = []
     for slug, zone, order in (("manila", "Asia/Manila", 1), ("warsaw", "Europe/Warsaw", 2),
@@ -204,7 +205,7 @@ def load(args, ids: dict) -> None:
         db.session.execute(text(f"ANALYZE {table}"))
     db.session.commit()
     print(f"csat / qa / presence {n_csat:,} / {n_qa:,} / {n_presence:,} rows in {time.perf_counter() - started:.1f}s")
-    from helpdesk.services import report_facts
+    from helpdesk.supervision import facts as report_facts
 
     started = time.perf_counter()
     rebuilt = report_facts.rebuild()
@@ -218,8 +219,8 @@ def load(args, ids: dict) -> None:
 
 def measure_reports(app, ids: dict, runs: int) -> dict:
     from helpdesk.extensions import db
-    from helpdesk.services import reports
-    from helpdesk.services.tenancy import TenantScope
+    from helpdesk.platform.tenancy import TenantScope
+    from helpdesk.supervision import reports
 
     today = datetime.now(UTC).date()
     ranges = {"30 days": (today - timedelta(days=29), today), "12 months": (today - timedelta(days=364), today)}
@@ -341,9 +342,10 @@ def main() -> None:
     env = environment(database_url, args.redis_url, workdir)
     run_checked([sys.executable, "-m", "flask", "--app", "helpdesk", "db", "upgrade"], env)
     app = app_context(env)
+    from helpdesk.client import clients
     from helpdesk.extensions import db
     from helpdesk.models import Client
-    from helpdesk.services import clients, report_facts
+    from helpdesk.supervision import facts as report_facts
 
     if args.reuse:
         started = time.perf_counter()

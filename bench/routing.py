@@ -153,9 +153,11 @@ class Bench:
     def setup(self) -> None:
         from sqlalchemy import select
 
+        from helpdesk.client import clients
         from helpdesk.extensions import db
         from helpdesk.models import Agent, Calendar, Client, Region, SlaPolicy
-        from helpdesk.services import clients, presence, security
+        from helpdesk.platform import security
+        from helpdesk.routing import presence
 
         for order, (slug, name, tz) in enumerate(REGIONS, 1):
             db.session.add(Region(name=name, slug=slug, chain_order=order, calendar=Calendar(
@@ -189,9 +191,9 @@ class Bench:
 
     def create_ticket(self) -> tuple[int, object]:
         """One ticket from the mix, created in-process like the API does; returns (id, created_at)."""
-        from helpdesk.services import tickets
-        from helpdesk.services.events import Actor
-        from helpdesk.services.tenancy import TenantScope
+        from helpdesk.platform.events import Actor
+        from helpdesk.platform.tenancy import TenantScope
+        from helpdesk.tickets import service as tickets
 
         self.sequence += 1
         client_id, languages = self.clients[self.sequence % len(self.clients)]
@@ -210,7 +212,7 @@ class Bench:
 
         from helpdesk.extensions import db
         from helpdesk.models import Event
-        from helpdesk.sqlite import read_only
+        from helpdesk.platform.sqlite import read_only
 
         with read_only():
             count = db.session.scalar(select(func.count(func.distinct(Event.ticket_id))).where(
@@ -224,7 +226,7 @@ class Bench:
 
         from helpdesk.extensions import db
         from helpdesk.models import Event
-        from helpdesk.sqlite import read_only
+        from helpdesk.platform.sqlite import read_only
 
         found: dict[int, tuple[str, object]] = {}
         with read_only():
@@ -243,7 +245,7 @@ class Bench:
 
         from helpdesk.extensions import db
         from helpdesk.models import Event, Ticket
-        from helpdesk.sqlite import read_only
+        from helpdesk.platform.sqlite import read_only
 
         with read_only():
             loads = db.session.execute(select(Ticket.assignee_id, Ticket.channel, func.count(Ticket.id)).where(
@@ -261,7 +263,7 @@ class Bench:
 
         from helpdesk.extensions import db
         from helpdesk.models import Region, Ticket
-        from helpdesk.sqlite import read_only
+        from helpdesk.platform.sqlite import read_only
 
         with read_only():
             rows = db.session.execute(select(Region.slug, func.count(Ticket.id)).join(
@@ -461,7 +463,7 @@ def phase_sweep(bench: Bench, env: dict, args) -> None:
 
 
 def sweep_in_process(args) -> tuple[int, float, str]:
-    from helpdesk.services import sla_clock
+    from helpdesk.sla import clock as sla_clock
 
     profiler = None
     if args.profile:

@@ -55,9 +55,10 @@ def load(app, tickets: int, rng: random.Random) -> dict:
     """Clients, an admin, tickets and messages; returns what the timing needs."""
     from sqlalchemy import insert, text
 
+    from helpdesk.client import clients
     from helpdesk.extensions import db
     from helpdesk.models import Message, Ticket
-    from helpdesk.services import agents, clients
+    from helpdesk.staff import accounts as agents
 
     made = [clients.create_client(f"Client {n}", f"client-{n}") for n in range(CLIENTS)]
     agents.create_agent("admin@bench.test", "Admin", PASSWORD, role="admin")

@@ -7,14 +7,15 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.orm import Session
 
+import helpdesk.models  # noqa: F401  (every model first: some modules use mapped attributes at import)
 from config import Config, config_from_env
 from helpdesk import cli, errors, logs, realtime
 from helpdesk.api import register_api
 from helpdesk.extensions import api, csrf, db, limiter, login_manager, migrate
 from helpdesk.health import bp as health_bp
-from helpdesk.services import outbox
-from helpdesk.services.agents import load_session_user
-from helpdesk.sqlite import configure_sqlite, read_only_safe_methods
+from helpdesk.platform import outbox
+from helpdesk.platform.sqlite import configure_sqlite, read_only_safe_methods
+from helpdesk.staff.accounts import load_session_user
 from helpdesk.web import register_web
 
 

@@ -9,12 +9,17 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from helpdesk.admin import demo
+from helpdesk.channels.chat import conversations as chat
+from helpdesk.channels.email import commands as mail_cli
+from helpdesk.channels.email import ingest as email_ingest
+from helpdesk.channels.email.smtp_server import inbound_controller, sink_controller
+from helpdesk.channels.phone import adapters as phone_adapters
+from helpdesk.client import clients
 from helpdesk.errors import AppError
 from helpdesk.extensions import db
 from helpdesk.launcher import Launcher
-from helpdesk.mail import cli as mail_cli
-from helpdesk.mail.smtp_server import inbound_controller, sink_controller
-from helpdesk.services import agents, chat, clients, demo, email_ingest, phone_adapters
+from helpdesk.staff import accounts as agents
 from workers.queues import ALL_QUEUES, redis_connection
 from workers.runner import run_scheduler, run_worker
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from helpdesk.admin.demo import DEMO_LOGINS
 from helpdesk.embedded_redis import EmbeddedRedis
-from helpdesk.services.demo import DEMO_LOGINS
 from workers.queues import LIVE_QUEUES, SCHEDULED_QUEUE
 
 log = logging.getLogger(__name__)

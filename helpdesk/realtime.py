@@ -24,12 +24,19 @@ from sqlalchemy import event as orm_event
 from sqlalchemy import inspect as orm_inspect
 from sqlalchemy.orm import Session
 
+from helpdesk.channels.chat import conversations as chat
+from helpdesk.client.models import Client
 from helpdesk.errors import AppError, Conflict, NotFound, Unauthorized
 from helpdesk.extensions import db, socketio
-from helpdesk.models import ROLES, Agent, Client, Event, Message, Ticket, utcnow
-from helpdesk.services import chat, csat, events, presence, wallboard
-from helpdesk.services.tenancy import TenantScope
-from helpdesk.sqlite import read_only
+from helpdesk.platform import events
+from helpdesk.platform.db import utcnow
+from helpdesk.platform.models import Event
+from helpdesk.platform.sqlite import read_only
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.routing import presence
+from helpdesk.staff.models import ROLES, Agent
+from helpdesk.supervision import csat, wallboard
+from helpdesk.tickets.models import Message, Ticket
 from workers.queues import get_redis
 
 log = logging.getLogger(__name__)

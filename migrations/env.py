@@ -5,7 +5,7 @@ from alembic import context
 from flask import current_app
 
 from helpdesk.models import UTCDateTime
-from helpdesk.models.search import include_name
+from helpdesk.tickets.search_tables import include_name
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import re
 
+from helpdesk.client import clients
 from helpdesk.extensions import db
 from helpdesk.models import Calendar, Region
-from helpdesk.services import agents, clients
+from helpdesk.staff import accounts as agents
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"

@@ -10,9 +10,9 @@ from email.policy import SMTP
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 
+from helpdesk.channels.signatures import standard_webhooks_signature
 from helpdesk.extensions import db
 from helpdesk.models import Client
-from helpdesk.services.signatures import standard_webhooks_signature
 from tests import factories
 
 

@@ -7,7 +7,7 @@ from argon2 import PasswordHasher, Type, extract_parameters
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent
-from helpdesk.services import security
+from helpdesk.platform import security
 from tests.factories import PASSWORD, csrf_token, make_agent
 
 META_CSRF = 'name="csrf-token" content="'

@@ -11,9 +11,9 @@ import pytest
 
 from helpdesk.extensions import db as _db
 from helpdesk.models import Attachment, SlaPolicy, Ticket, utcnow
-from helpdesk.services import assignment
-from helpdesk.services.events import Actor
-from helpdesk.web import agent as workspace
+from helpdesk.platform.events import Actor
+from helpdesk.routing import assignment
+from helpdesk.web.agent import pages as workspace
 from tests import factories
 from tests.mail_helpers import post_mail
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from helpdesk.extensions import db
-from helpdesk.services import macros
+from helpdesk.tickets import macros
 from tests import factories
 from tests.mail_helpers import CaptureHandler
 from tests.processes import free_port

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from helpdesk.admin import demo
+from helpdesk.channels.phone import calls as phone
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Region, Ticket
-from helpdesk.services import assignment, demo, phone, tickets
-from helpdesk.services.events import Actor
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.events import Actor
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.routing import assignment
+from helpdesk.tickets import service as tickets
 from tests.processes import CHROMIUM
 
 pytestmark = [

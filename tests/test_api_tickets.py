@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from helpdesk.client import clients
 from helpdesk.extensions import db
 from helpdesk.models import Contact, Event, IdempotencyKey, Message, Ticket
-from helpdesk.services import clients
-from helpdesk.services.security import split_api_key
+from helpdesk.platform.security import split_api_key
 from tests.factories import auth, make_client
 from tests.support import other_app
 

@@ -24,14 +24,14 @@ from datetime import UTC, date, datetime, timedelta
 import holidays
 import pytest
 
-from helpdesk.services.calendars import (
+from helpdesk.routing.calendars import (
     add_business_seconds,
     business_seconds_between,
     is_open,
     next_change,
     open_intervals,
 )
-from helpdesk.services.sla import SlaTargets, due_at, extend_for_pause, remaining_seconds, warning_at
+from helpdesk.sla.policy import SlaTargets, due_at, extend_for_pause, remaining_seconds, warning_at
 
 WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
 HOUR = 3600.0
@@ -331,7 +331,7 @@ def test_thirty_business_days_is_fast():
 # --- Through the real calendar types ---------------------------------------------------------------------------------
 
 def test_routing_calendar_view():
-    from helpdesk.services.routing import CalendarView, ClosureDay
+    from helpdesk.routing.regions import CalendarView, ClosureDay
 
     view = CalendarView("Europe/Warsaw", {day: [["09:00", "17:00"]] for day in WORKDAYS}, "PL", None, False,
                         (ClosureDay(date(2026, 11, 12)),))
@@ -342,7 +342,7 @@ def test_routing_calendar_view():
 
 
 def test_orm_calendar():
-    from helpdesk.models.routing import Calendar, CalendarClosure
+    from helpdesk.routing.models import Calendar, CalendarClosure
 
     cal = Calendar(timezone="Asia/Kolkata", weekly_hours={"mon": [["09:00", "18:00"]]}, around_the_clock=False,
                    holiday_country=None, holiday_subdivision=None)
@@ -354,7 +354,7 @@ def test_orm_calendar():
 # --- SLA clock -------------------------------------------------------------------------------------------------------
 
 def test_sla_targets_from_policy():
-    from helpdesk.models.sla import SlaPolicy
+    from helpdesk.sla.models import SlaPolicy
 
     policy = SlaPolicy(priority="high", first_response_minutes=60, next_response_minutes=None,
                        resolution_minutes=480, business_hours=False, warning_percent=80)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from helpdesk.channels.chat import conversations as chat
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Ticket
-from helpdesk.services import chat
 from tests import factories
 
 SITE = "https://shop.acme.example"

@@ -9,8 +9,8 @@ import pytest
 import requests
 import socketio
 
+from helpdesk.channels.chat import conversations as chat
 from helpdesk.extensions import db
-from helpdesk.services import chat
 from tests import factories
 from tests.processes import browser_login, cookie_header, staff_csrf
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from rq.job import Job
 
+from helpdesk.admin.demo import DEMO_MACROS, DEMO_PASSWORD
 from helpdesk.extensions import db
 from helpdesk.models import Agent, ApiKey, Client, CsatResponse, Event, Macro, Outbox, QaReview, Region, Ticket
-from helpdesk.services import sla_clock
-from helpdesk.services.demo import DEMO_MACROS, DEMO_PASSWORD
+from helpdesk.sla import clock as sla_clock
 from tests.factories import auth, make_client, make_region
 from workers.queues import SCHEDULED_QUEUE, get_queue
 from workers.schedule import SCHEDULE

@@ -13,9 +13,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
+from helpdesk.channels.chat import conversations as chat
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Client, CsatResponse, Event, Message, Outbox, Ticket
-from helpdesk.services import chat
 from tests import factories
 from tests.factories import auth
 from workers.queues import DEFAULT_QUEUE, get_queue

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db as _db
 from helpdesk.models import Attachment, Client, Message, Ticket
-from helpdesk.services import tickets as ticket_service
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.tickets import service as ticket_service
 from tests.mail_helpers import make_mail_client, post_mail
 
 CORPUS = Path(__file__).parent / "mail_corpus"

@@ -7,9 +7,9 @@ import mailbox
 
 from sqlalchemy import func, select
 
+from helpdesk.channels.email import ingest as email_ingest
+from helpdesk.channels.email.outbound import SEND_TASK
 from helpdesk.models import InboundRaw, Message, Outbox, Ticket
-from helpdesk.services import email_ingest
-from helpdesk.services.email_out import SEND_TASK
 from tests.mail_helpers import make_mail, make_mail_client
 
 

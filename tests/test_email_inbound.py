@@ -10,9 +10,12 @@ import time
 import pytest
 from sqlalchemy import select
 
+from helpdesk.channels import raw as inbound_raw
+from helpdesk.channels import signatures
+from helpdesk.channels.email import ingest as email_ingest
+from helpdesk.client import clients
 from helpdesk.models import Attachment, InboundRaw, Message, Ticket
-from helpdesk.services import clients, email_ingest, inbound_raw, signatures
-from helpdesk.services import tickets as ticket_service
+from helpdesk.tickets import service as ticket_service
 from tests import factories
 from tests.mail_helpers import make_mail, make_mail_client, post_mail, signed_headers
 

@@ -14,10 +14,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from helpdesk.channels.email import outbound as email_out
+from helpdesk.channels.email.smtp_server import inbound_controller, sink_controller
 from helpdesk.extensions import db as _db
-from helpdesk.mail.smtp_server import inbound_controller, sink_controller
 from helpdesk.models import Message, Outbox, Ticket
-from helpdesk.services import email_out
 from tests import factories
 from tests.mail_helpers import CaptureHandler, make_mail, make_mail_client, post_mail
 from tests.support import wait_for

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from helpdesk.client import clients
 from helpdesk.extensions import db
 from helpdesk.models import ApiKey, Event, ImmutableEventError
-from helpdesk.services import clients
-from helpdesk.services.security import split_api_key
+from helpdesk.platform.security import split_api_key
 from tests.factories import auth, make_client
 
 EVENTS = "/api/v1/events"

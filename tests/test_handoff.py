@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from helpdesk.extensions import db
 from helpdesk.models import Event, Outbox, Region, Ticket, utcnow
-from helpdesk.services import handoff
-from helpdesk.services.tasks import DRAIN_TASK
+from helpdesk.routing import handoff
+from helpdesk.tickets.followups import DRAIN_TASK
 from tests.factories import auth, make_agent, make_client, make_region
 
 CLOSED: dict = {}

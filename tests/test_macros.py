@@ -7,7 +7,7 @@ import pytest
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.models import Client, Event, Macro, Ticket
-from helpdesk.services import macros
+from helpdesk.tickets import macros
 from tests import factories
 from tests.factories import auth
 

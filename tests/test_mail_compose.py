@@ -7,7 +7,7 @@ from email.policy import default as default_policy
 
 import pytest
 
-from helpdesk.mail.compose import Outgoing, compose
+from helpdesk.channels.email.compose import Outgoing, compose
 
 NAMES = [
     "Plain Name",

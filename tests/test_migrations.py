@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from config import BASE_DIR
 from helpdesk.extensions import db
-from helpdesk.models.search import include_name
+from helpdesk.tickets.search_tables import include_name
 from tests.processes import PROJECT
 
 MIGRATIONS = BASE_DIR / "migrations"

@@ -8,8 +8,8 @@ from rq.job import Job
 
 from helpdesk.extensions import db
 from helpdesk.models import Event, Outbox, Ticket, utcnow
-from helpdesk.services import outbox
-from helpdesk.services.events import PUBLISH_TASK
+from helpdesk.platform import outbox
+from helpdesk.platform.events import PUBLISH_TASK
 from tests.factories import auth, make_client
 from workers.queues import REALTIME_QUEUE, get_queue
 from workers.runner import enqueue_periodic

@@ -7,8 +7,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from helpdesk.channels import signatures
+from helpdesk.client import clients
 from helpdesk.models import CallLog, Contact, InboundRaw, Ticket
-from helpdesk.services import clients, signatures
 from tests import factories
 from tests.mail_helpers import signed_headers
 

@@ -259,7 +259,7 @@ def test_rubric_labels_and_review_comments_are_escaped(client, world):
 
 
 def test_the_demo_seed_gives_each_client_a_rubric(app, client, login):
-    from helpdesk.services import demo
+    from helpdesk.admin import demo
 
     assert demo.seed(ticket_count=0)["seeded"]
     login("lead.warsaw@helpdesk.test", demo.DEMO_PASSWORD)

@@ -7,9 +7,9 @@ from rq.job import Job
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Outbox, PresenceLog
-from helpdesk.services import presence
-from helpdesk.services.agents import logout_everywhere
-from helpdesk.services.events import PUBLISH_TASK
+from helpdesk.platform.events import PUBLISH_TASK
+from helpdesk.routing import presence
+from helpdesk.staff.accounts import logout_everywhere
 from tests.factories import auth, make_agent, make_client, make_region
 from tests.support import wait_for
 
@@ -125,8 +125,9 @@ def test_silent_agents_are_taken_offline_and_heartbeats_keep_them(app, client, l
 
 
 def test_a_filed_batch_of_mail_is_pushed_in_order_by_one_job(app, client, login, socketio_client, queue, redis):
-    from helpdesk.services import email_ingest, inbound_raw
-    from helpdesk.services.events import PUBLISH_MANY_TASK
+    from helpdesk.channels import raw as inbound_raw
+    from helpdesk.channels.email import ingest as email_ingest
+    from helpdesk.platform.events import PUBLISH_MANY_TASK
     from tests.mail_helpers import make_mail, make_mail_client
 
     acme = make_mail_client("acme")

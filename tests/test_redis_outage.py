@@ -7,7 +7,7 @@ from datetime import timedelta
 from helpdesk.embedded_redis import EmbeddedRedis
 from helpdesk.extensions import db
 from helpdesk.models import Outbox, Ticket, utcnow
-from helpdesk.services import presence
+from helpdesk.routing import presence
 from tests.factories import auth, make_agent, make_client, make_region
 from tests.support import other_app
 from workers.queues import redis_connection

@@ -14,10 +14,13 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import CalendarClosure, Client, CsatResponse, QaReview, QaRubric, SlaPolicy, TicketFact
-from helpdesk.services import assignment, presence, report_facts, reports, tickets
-from helpdesk.services.events import Actor
-from helpdesk.services.reports import ReportQuery, parse_query, run_report, to_csv
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.events import Actor
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.routing import assignment, presence
+from helpdesk.supervision import facts as report_facts
+from helpdesk.supervision import reports
+from helpdesk.supervision.reports import ReportQuery, parse_query, run_report, to_csv
+from helpdesk.tickets import service as tickets
 from tests.factories import auth, make_agent, make_client
 
 WEEKDAYS_9_TO_5 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-from helpdesk.services import report_facts
+from helpdesk.supervision import facts as report_facts
 from tests.factories import auth, make_client
 
 API = "/api/v1/reports"

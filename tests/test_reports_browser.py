@@ -128,7 +128,7 @@ def test_reports_page_draws_charts_and_follows_the_form(app, client, system, bro
 def test_screenshot_of_the_reports_page(app, system, browser):
     from playwright.sync_api import expect
 
-    from helpdesk.services import demo
+    from helpdesk.admin import demo
 
     demo.seed(ticket_count=300)
     db.session.remove()

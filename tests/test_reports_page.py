@@ -16,8 +16,8 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-from helpdesk.services import reports
-from helpdesk.web.reports import format_value
+from helpdesk.supervision import reports
+from helpdesk.web.supervisor.reports import format_value
 from tests.factories import auth, csrf_token, make_agent, make_client, make_region
 
 # Tickets created at these instants (UTC). In Manila (UTC+8) the local day 2026-03-03 is

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from helpdesk.extensions import db
 from helpdesk.models import IdempotencyKey, Outbox, utcnow
-from helpdesk.services import retention
+from helpdesk.platform import retention
 from tests.factories import auth, make_client
 from workers import jobs
 from workers.schedule import SCHEDULE

@@ -8,8 +8,8 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Event, Ticket, utcnow
-from helpdesk.services import assignment, presence
-from helpdesk.services.events import Actor
+from helpdesk.platform.events import Actor
+from helpdesk.routing import assignment, presence
 from tests.factories import auth, make_agent, make_client, make_region
 
 ALL_DAYS_CLOSED: dict = {}

@@ -9,9 +9,10 @@ from sqlalchemy import func
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Event, Ticket
-from helpdesk.services import presence, tickets
-from helpdesk.services.events import Actor
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.events import Actor
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.routing import presence
+from helpdesk.tickets import service as tickets
 from tests.factories import make_agent, make_client, make_region
 from tests.processes import Proc, process_env
 

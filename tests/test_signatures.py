@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpdesk.channels import signatures
 from helpdesk.errors import Unauthorized
-from helpdesk.services import signatures
 
 # The Standard Webhooks reference vector (also reproduced with `openssl dgst -sha256 -mac HMAC`).
 SW_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

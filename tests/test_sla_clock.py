@@ -9,8 +9,9 @@ from rq.registry import ScheduledJobRegistry
 
 from helpdesk.extensions import db
 from helpdesk.models import Client, Event, OlaTarget, Outbox, Region, SlaPolicy, Ticket, utcnow
-from helpdesk.services import assignment, sla_clock
-from helpdesk.services.events import Actor
+from helpdesk.platform.events import Actor
+from helpdesk.routing import assignment
+from helpdesk.sla import clock as sla_clock
 from tests.factories import auth, make_client, make_region
 from workers.queues import DEFAULT_QUEUE, get_queue
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.models import Contact, Event, Message, Ticket
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.tenancy import TenantScope
 from tests.factories import auth, make_client
 
 API = "/api/v1/tickets"

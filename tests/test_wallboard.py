@@ -8,9 +8,11 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Client, Event, SlaPolicy, Ticket, utcnow
-from helpdesk.services import assignment, presence, sla_clock, wallboard
-from helpdesk.services.events import Actor
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.events import Actor
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.routing import assignment, presence
+from helpdesk.sla import clock as sla_clock
+from helpdesk.supervision import wallboard
 from tests.factories import auth, csrf_token, make_agent, make_client, make_region
 from workers.queues import REALTIME_QUEUE
 

@@ -11,8 +11,9 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Client, PresenceLog, SlaPolicy, Ticket, utcnow
-from helpdesk.services import sla_clock, wallboard
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.tenancy import TenantScope
+from helpdesk.sla import clock as sla_clock
+from helpdesk.supervision import wallboard
 from tests.factories import auth, make_agent, make_client, make_region
 from workers.queues import REALTIME_QUEUE
 

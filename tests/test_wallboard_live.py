@@ -8,7 +8,7 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Client
-from helpdesk.services import presence
+from helpdesk.routing import presence
 from tests.factories import auth, make_agent, make_client, make_region
 from workers.queues import REALTIME_QUEUE
 

@@ -9,10 +9,10 @@ import time
 import pytest
 from sqlalchemy import select
 
+from helpdesk.channels.chat import conversations as chat
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-from helpdesk.services import chat
-from helpdesk.sqlite import read_only
+from helpdesk.platform.sqlite import read_only
 from tests import factories
 from tests.processes import browser_login, staff_csrf
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from helpdesk.extensions import db
-from helpdesk.services import outbox
+from helpdesk.platform import outbox
 from tests.processes import Proc, process_env
 from workers.queues import DEFAULT_QUEUE
 

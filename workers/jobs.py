@@ -10,22 +10,17 @@ import logging
 
 from sqlalchemy import select
 
+from helpdesk.channels.email import ingest as email_ingest
+from helpdesk.channels.email import outbound as email_out
 from helpdesk.extensions import db
-from helpdesk.models import Event
+from helpdesk.platform import outbox, retention
+from helpdesk.platform.models import Event
+from helpdesk.platform.sqlite import read_only
+from helpdesk.realtime import offer_chat_survey
 from helpdesk.realtime import publish_event as push_event
-from helpdesk.services import (
-    assignment,
-    csat,
-    email_ingest,
-    email_out,
-    handoff,
-    outbox,
-    presence,
-    retention,
-    sla_clock,
-    wallboard,
-)
-from helpdesk.sqlite import read_only
+from helpdesk.routing import assignment, handoff, presence
+from helpdesk.sla import clock as sla_clock
+from helpdesk.supervision import csat, wallboard
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +89,7 @@ def send_email(message_id: int) -> str:
 
 
 def send_csat_survey(ticket_id: int) -> str:
-    return csat.send_survey(ticket_id)
+    return csat.send_survey(ticket_id, offer_in_chat=offer_chat_survey)
 
 
 def file_inbound_backlog(client_id: int) -> int:

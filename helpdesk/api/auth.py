@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
+from helpdesk.client import clients
 from helpdesk.errors import Unauthorized
 from helpdesk.extensions import csrf, limiter
-from helpdesk.services import clients
-from helpdesk.services.events import Actor
-from helpdesk.services.security import hash_secret, split_api_key
-from helpdesk.services.tenancy import TenantScope
+from helpdesk.platform.events import Actor
+from helpdesk.platform.security import hash_secret, split_api_key
+from helpdesk.platform.tenancy import TenantScope
 
 
 def rate_limit_key() -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g
 
 from helpdesk.api.auth import api_blueprint
-from helpdesk.schemas.event import EventArgs, EventPage
-from helpdesk.services import events
+from helpdesk.api.schemas import EventArgs, EventPage
+from helpdesk.platform import events
 
 blp = api_blueprint("events", __name__, "/api/v1/events", "The calling client's event log")
 

@@ -8,11 +8,12 @@ from flask import g
 from sqlalchemy import select
 
 from helpdesk.api.auth import api_blueprint
+from helpdesk.api.schemas import RegionList
 from helpdesk.extensions import db
-from helpdesk.models import Region, utcnow
-from helpdesk.schemas.region import RegionList
-from helpdesk.services import routing
-from helpdesk.services.calendars import next_change
+from helpdesk.platform.db import utcnow
+from helpdesk.routing import regions as routing
+from helpdesk.routing.calendars import next_change
+from helpdesk.routing.models import Region
 
 blp = api_blueprint("regions", __name__, "/api/v1/regions", "Support regions serving the calling client")
 

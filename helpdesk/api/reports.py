@@ -8,9 +8,10 @@ import click
 from flask import Response, g, request
 
 from helpdesk.api.auth import api_blueprint
+from helpdesk.api.schemas import ReportArgs, ReportOut
 from helpdesk.errors import AppError, NotFound
-from helpdesk.schemas.report import ReportArgs, ReportOut
-from helpdesk.services import report_facts, reports
+from helpdesk.supervision import facts as report_facts
+from helpdesk.supervision import reports
 
 blp = api_blueprint("api_reports", __name__, "/api/v1/reports", "Reports on the calling client's own tickets")
 

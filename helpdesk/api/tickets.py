@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import g, request
 
 from helpdesk.api.auth import api_blueprint
-from helpdesk.schemas.ticket import (
+from helpdesk.platform.idempotency import IdempotencyRequest
+from helpdesk.tickets import search
+from helpdesk.tickets import service as tickets
+from helpdesk.tickets.schemas import (
     MessageCreate,
     MessageOut,
     TicketCreate,
@@ -16,8 +19,6 @@ from helpdesk.schemas.ticket import (
     TicketSearchPage,
     TicketUpdate,
 )
-from helpdesk.services import search, tickets
-from helpdesk.services.idempotency import IdempotencyRequest
 
 blp = api_blueprint("tickets", __name__, "/api/v1/tickets", "Tickets of the calling client company")
 

@@ -8,16 +8,17 @@ from zoneinfo import ZoneInfo
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
-from helpdesk.web.admin import bp as admin_bp
-from helpdesk.web.agent import bp as agent_bp
+from helpdesk.web.admin import pages, setup, staff  # noqa: F401  (each adds its routes to the admin blueprint)
+from helpdesk.web.admin.base import bp as admin_bp
+from helpdesk.web.agent.api import bp as staff_api_bp
+from helpdesk.web.agent.pages import bp as agent_bp
 from helpdesk.web.auth import bp as auth_bp
 from helpdesk.web.chat import bp as chat_bp
 from helpdesk.web.csat import bp as csat_bp
 from helpdesk.web.inbound import bp as inbound_bp
-from helpdesk.web.quality import bp as quality_bp
-from helpdesk.web.reports import bp as reports_bp
-from helpdesk.web.staff_api import bp as staff_api_bp
-from helpdesk.web.supervisor import bp as supervisor_bp
+from helpdesk.web.supervisor.quality import bp as quality_bp
+from helpdesk.web.supervisor.reports import bp as reports_bp
+from helpdesk.web.supervisor.wallboard import bp as supervisor_bp
 
 
 def localtime(value: datetime | None, tz: str = "UTC") -> str:

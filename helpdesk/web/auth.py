@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from helpdesk.extensions import limiter
-from helpdesk.services import agents
+from helpdesk.staff import accounts as agents
 
 bp = Blueprint("auth", __name__)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from helpdesk.channels.chat import conversations as chat
 from helpdesk.errors import Forbidden, NotFound, ValidationFailed
 from helpdesk.extensions import csrf, limiter
-from helpdesk.services import chat
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 csrf.exempt(bp)

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from helpdesk.errors import Conflict, NotFound, ValidationFailed, wants_json
 from helpdesk.extensions import limiter
-from helpdesk.services import csat
+from helpdesk.supervision import csat
 
 bp = Blueprint("csat", __name__, url_prefix="/csat")
 DEFAULT_LIMIT = "30 per minute"

@@ -25,15 +25,20 @@ from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
+from helpdesk.channels import raw as inbound_raw
+from helpdesk.channels import signatures
+from helpdesk.channels.email import ingest as email_ingest
+from helpdesk.channels.email.ingest import IngestResult
+from helpdesk.channels.email.providers import POSTMARK_SOURCE, form_fields
+from helpdesk.channels.phone import calls as phone
+from helpdesk.channels.phone.adapters import call_update, twilio_call_update
+from helpdesk.channels.phone.schemas import CallLogIn
+from helpdesk.channels.webhooks import inbound as client_webhooks
+from helpdesk.channels.webhooks.schemas import WebhookTicket
+from helpdesk.client.models import Client
 from helpdesk.errors import AppError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from helpdesk.extensions import csrf, db
-from helpdesk.mail.providers import POSTMARK_SOURCE, form_fields
-from helpdesk.models import Client
-from helpdesk.schemas.inbound import CallLogIn, WebhookTicket
-from helpdesk.services import client_webhooks, email_ingest, inbound_raw, phone, signatures
-from helpdesk.services.email_ingest import IngestResult
-from helpdesk.services.phone_adapters import call_update, twilio_call_update
-from helpdesk.services.ttl_cache import app_cache
+from helpdesk.platform.cache import app_cache
 
 bp = Blueprint("inbound", __name__, url_prefix="/inbound")
 csrf.exempt(bp)

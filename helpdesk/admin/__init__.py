@@ -1,0 +1,2 @@
+"""The BPO's operations staff set things up: ``setup`` (clients, contracts, calendars, regions,
+staff, macros, secrets) and ``demo`` (the embedded default's demo data)."""

@@ -1,0 +1,42 @@
+"""Raw input kept before it is parsed, for every inbound channel: nothing received is lost.
+
+A row starts "received"; its status becomes the outcome (created, appended,
+quarantined, ...), with the reason, so admins can see and reprocess failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from helpdesk.channels.models import InboundRaw
+from helpdesk.extensions import db
+from helpdesk.platform.db import utcnow
+
+
+def add_raw(client_id: int | None, raw: bytes, source: str, content_type: str = "message/rfc822",
+            channel: str = "email") -> InboundRaw:
+    """Put the bytes as received in the session; the caller commits before parsing."""
+    row = InboundRaw(client_id=client_id, channel=channel, source=source, content=raw, content_type=content_type,
+                     sha256=hashlib.sha256(raw).hexdigest(), status="received", received_at=utcnow())
+    db.session.add(row)
+    return row
+
+
+def store_raw(client_id: int | None, raw: bytes, source: str, content_type: str = "message/rfc822",
+              channel: str = "email") -> int:
+    row = add_raw(client_id, raw, source, content_type, channel)
+    db.session.commit()
+    return row.id
+
+
+def mark(row: InboundRaw, status: str, reason: str | None = None, *, ticket_id: int | None = None) -> None:
+    """Record what became of a stored input, in the caller's transaction."""
+    row.status, row.error, row.processed_at = status, reason, utcnow()
+    row.attempts += 1
+    row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
+
+
+def settle(row_id: int, status: str, reason: str | None = None, *, ticket_id: int | None = None) -> None:
+    """``mark`` in a small transaction of its own."""
+    mark(db.session.get(InboundRaw, row_id), status, reason, ticket_id=ticket_id)
+    db.session.commit()

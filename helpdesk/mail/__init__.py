@@ -1,1 +1,0 @@
-"""Email: decoding what mail programs send, and composing what we send back."""

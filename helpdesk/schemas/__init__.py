@@ -1,1 +1,0 @@
-"""Marshmallow request/response shapes; validation happens only at the boundary."""

@@ -1,1 +1,0 @@
-"""Business logic. Services own transactions and know nothing of HTTP requests."""

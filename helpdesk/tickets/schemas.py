@@ -1,0 +1,162 @@
+"""Ticket, message and contact shapes for the REST API."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from webargs.fields import DelimitedList
+
+from helpdesk.platform.pagination import SORTS
+from helpdesk.routing.regions import region_slug
+from helpdesk.sla.models import PRIORITIES
+from helpdesk.tickets.models import CHANNELS, STATUSES
+from helpdesk.tickets.search import LIMIT_MAX, QUERY_MAX
+from helpdesk.tickets.service import public_messages
+
+BODY_MAX = 200_000
+Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[^\s,]+$")])
+
+
+class ContactIn(Schema):
+    name = fields.String(validate=validate.Length(max=200))
+    email = fields.Email()
+    phone = fields.String(validate=validate.Length(max=32))
+    language = fields.String(validate=validate.Length(min=2, max=16))
+    external_id = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class TicketCreate(Schema):
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    body = fields.String(validate=validate.Length(max=BODY_MAX))
+    body_html = fields.String(validate=validate.Length(max=BODY_MAX))
+    channel = fields.String(load_default="api", validate=validate.OneOf(CHANNELS))
+    priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
+    language = fields.String(validate=validate.Length(min=2, max=16))
+    tags = fields.List(Tag, validate=validate.Length(max=20))
+    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
+    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    contact = fields.Nested(ContactIn)
+
+
+class TicketUpdate(Schema):
+    subject = fields.String(validate=validate.Length(min=1, max=500))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    language = fields.String(validate=validate.Length(min=2, max=16))
+    tags = fields.List(Tag, validate=validate.Length(max=20))
+    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
+
+    @validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class MessageCreate(Schema):
+    body = fields.String(validate=validate.Length(max=BODY_MAX))
+    body_html = fields.String(validate=validate.Length(max=BODY_MAX))
+
+    @validates_schema
+    def has_content(self, data, **kwargs):
+        if not (data.get("body") or data.get("body_html")):
+            raise ValidationError("Give body or body_html.", "body")
+
+
+class TicketListArgs(Schema):
+    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
+    priority = DelimitedList(fields.String(validate=validate.OneOf(PRIORITIES)))
+    channel = DelimitedList(fields.String(validate=validate.OneOf(CHANNELS)))
+    updated_since = fields.AwareDateTime(default_timezone=UTC)
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+    cursor = fields.String(validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class TicketSearchArgs(Schema):
+    q = fields.String(required=True, validate=validate.Length(
+        min=1, max=QUERY_MAX, error=f"Give a search query of 1 to {QUERY_MAX} characters."), metadata={
+        "description": 'Words to find in subjects and messages; "quoted phrase", -excluded, or; '
+                       'a ticket number as 1234, #1234 or ACME-1234.'})
+    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=LIMIT_MAX))
+
+
+class ContactOut(Schema):
+    id = fields.Integer()
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+
+
+class MessageOut(Schema):
+    id = fields.Integer()
+    ticket_id = fields.Integer()
+    kind = fields.String()
+    channel = fields.String()
+    body = fields.String(attribute="body_text")
+    body_html = fields.String(allow_none=True)
+    author_contact_id = fields.Integer(allow_none=True)
+    author_agent_id = fields.Integer(allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentOut))
+    created_at = fields.AwareDateTime()
+    subject = fields.String(allow_none=True)
+    from_email = fields.String(allow_none=True)
+    from_name = fields.String(allow_none=True)
+    new_body = fields.String(attribute="new_text", allow_none=True,
+                             metadata={"description": "An email's new text, without the quoted history."})
+    delivery_status = fields.String(allow_none=True, metadata={
+        "description": "Outbound email: queued, retrying, sent, failed or bounced."})
+    auto_reply = fields.Boolean(attribute="is_auto_reply")
+
+
+class SlaOut(Schema):
+    first_response_due_at = fields.AwareDateTime(allow_none=True)
+    next_response_due_at = fields.AwareDateTime(allow_none=True)
+    resolution_due_at = fields.AwareDateTime(allow_none=True)
+    first_responded_at = fields.AwareDateTime(allow_none=True)
+    breached = fields.Boolean(attribute="sla_breached")
+
+
+class TicketOut(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    reference = fields.String()
+    subject = fields.String()
+    status = fields.String()
+    priority = fields.String()
+    channel = fields.String()
+    language = fields.String(allow_none=True)
+    tags = fields.List(fields.String())
+    custom_fields = fields.Dict()
+    external_id = fields.String(allow_none=True)
+    contact = fields.Nested(ContactOut, allow_none=True)
+    region = fields.Function(lambda t: region_slug(t.region_id))
+    assignee = fields.Function(lambda t: {"id": t.assignee.id, "name": t.assignee.name} if t.assignee else None)
+    sla = fields.Function(lambda t: SlaOut().dump(t))
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    solved_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class TicketDetailOut(TicketOut):
+    messages = fields.Function(lambda t: MessageOut(many=True).dump(public_messages(t)))
+
+
+class TicketPage(Schema):
+    data = fields.List(fields.Nested(TicketOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class TicketSearchPage(Schema):
+    data = fields.List(fields.Nested(TicketOut), metadata={"description": "Most relevant first, then most recent."})

@@ -1,0 +1,2 @@
+"""Admin pages (/admin): ``pages`` (index, quarantine, mail outbox), ``setup`` (clients, calendars),
+``staff`` (regions, agents, macros)."""

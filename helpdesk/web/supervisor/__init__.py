@@ -1,0 +1,1 @@
+"""Supervisor pages: ``wallboard`` (/supervisor), ``reports``, ``quality`` (/supervisor/qa)."""
