@@ -535,7 +535,7 @@ def test_hostile_input_is_a_400_or_404_never_a_500(admin, client, db):
 def test_changes_are_logged_with_the_admin_who_made_them(admin, client, caplog):
     import logging
 
-    caplog.set_level(logging.INFO, logger="helpdesk.admin.setup")
+    caplog.set_level(logging.INFO, logger="helpdesk.admin")
     assert submit(client, "/admin/macros/new", {"name": "Thanks", "body": "Thank you!"}).status_code == 302
     changes = [r.admin_change for r in caplog.records if hasattr(r, "admin_change")]
     assert changes == [{"macro": "Thanks", "client_id": None, "by_agent_id": admin.id}]

@@ -1,2 +1,6 @@
-"""The BPO's operations staff set things up: ``setup`` (clients, contracts, calendars, regions,
-staff, macros, secrets) and ``demo`` (the embedded default's demo data)."""
+"""The BPO's operations staff set things up (the /admin pages and the CLI call these).
+
+- ``clients`` (contracts and secrets), ``calendars``, ``regions``, ``agents``, ``macros``
+- ``forms``: reading a posted form (``Fields``) and ``commit_change`` (commit, clear caches, log)
+- ``demo``: the embedded default's demo data (``flask helpdesk seed-demo``)
+"""

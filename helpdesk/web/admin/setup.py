@@ -13,7 +13,9 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from helpdesk.admin import setup
+from helpdesk.admin import calendars as admin_calendars
+from helpdesk.admin import clients as admin_clients
+from helpdesk.admin import regions as admin_regions
 from helpdesk.client.models import Client, SupportAddress
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
@@ -45,7 +47,7 @@ def _client_view(client: Client) -> FormView:
         "support_addresses": "\n".join(a.email for a in addresses),
         "chat_allowed_origins": "\n".join(client.chat_allowed_origins or []),
     }
-    for priority, policy in setup.sla_policies(client.id).items():
+    for priority, policy in admin_clients.sla_policies(client.id).items():
         for target, _ in SLA_TARGETS:
             values[f"sla_{priority}_{target}"] = getattr(policy, f"{target}_minutes")
         values[f"sla_{priority}_business_hours"] = policy.business_hours
@@ -57,13 +59,13 @@ def _client_form(client: Client | None, view: FormView, errors: dict | None = No
                  status: int = 200):
     return render_template("admin/client_form.html", client=client, f=view, errors=errors or {},
                            message=message, channels=CHANNELS, priorities=PRIORITIES, sla_targets=SLA_TARGETS,
-                           regions=setup.all_regions(), calendars=setup.all_calendars(),
+                           regions=admin_regions.all_regions(), calendars=admin_calendars.all_calendars(),
                            zones=COMMON_ZONES), status
 
 
 @bp.get("/clients")
 def clients():
-    return render_template("admin/clients.html", clients=setup.all_clients())
+    return render_template("admin/clients.html", clients=admin_clients.all_clients())
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -71,7 +73,7 @@ def new_client():
     if not is_post():
         return _client_form(None, _client_defaults())
     try:
-        saved = setup.save_client(None, posted())
+        saved = admin_clients.save_client(None, posted())
     except (ValidationFailed, Conflict) as error:
         return _client_form(None, FormView.posted(), error.details, error.message, 400)
     flash(f"Client company {saved.client.name} created.", "ok")
@@ -80,11 +82,11 @@ def new_client():
 
 @bp.route("/clients/<int:client_id>", methods=["GET", "POST"])
 def edit_client(client_id: int):
-    client = setup.get_client(client_id)
+    client = admin_clients.get_client(client_id)
     if not is_post():
         return _client_form(client, _client_view(client))
     try:
-        setup.save_client(client.id, posted())
+        admin_clients.save_client(client.id, posted())
     except (ValidationFailed, Conflict) as error:
         return _client_form(client, FormView.posted(), error.details, error.message, 400)
     flash(f"Client company {client.name} saved.", "ok")
@@ -95,20 +97,20 @@ def edit_client(client_id: int):
 
 def _secrets_page(client: Client, *, shown: tuple[str, str] | None = None, errors: dict | None = None,
                   message: str | None = None, status: int = 200):
-    return render_template("admin/client_secrets.html", client=client, keys=setup.api_keys(client.id),
+    return render_template("admin/client_secrets.html", client=client, keys=admin_clients.api_keys(client.id),
                            shown=shown, errors=errors or {}, message=message, f=FormView.posted()), status
 
 
 @bp.get("/clients/<int:client_id>/secrets")
 def client_secrets(client_id: int):
-    return _secrets_page(setup.get_client(client_id))
+    return _secrets_page(admin_clients.get_client(client_id))
 
 
 @bp.post("/clients/<int:client_id>/api-keys")
 def create_api_key(client_id: int):
-    client = setup.get_client(client_id)
+    client = admin_clients.get_client(client_id)
     try:
-        key = setup.create_api_key(client.id, posted())
+        key = admin_clients.create_api_key(client.id, posted())
     except ValidationFailed as error:
         return _secrets_page(client, errors=error.details, message=error.message, status=400)
     return _secrets_page(client, shown=("API key", key))
@@ -116,22 +118,22 @@ def create_api_key(client_id: int):
 
 @bp.post("/clients/<int:client_id>/api-keys/<int:key_id>/revoke")
 def revoke_api_key(client_id: int, key_id: int):
-    setup.revoke_api_key(setup.get_client(client_id).id, key_id)
+    admin_clients.revoke_api_key(admin_clients.get_client(client_id).id, key_id)
     flash("API key revoked; it no longer works.", "ok")
     return redirect(url_for("admin.client_secrets", client_id=client_id))
 
 
 @bp.post("/clients/<int:client_id>/webhook-secret")
 def rotate_webhook_secret(client_id: int):
-    client = setup.get_client(client_id)
-    return _secrets_page(client, shown=("Inbound webhook secret", setup.rotate_webhook_secret(client.id)))
+    client = admin_clients.get_client(client_id)
+    return _secrets_page(client, shown=("Inbound webhook secret", admin_clients.rotate_webhook_secret(client.id)))
 
 
 @bp.post("/clients/<int:client_id>/provider-secrets")
 def provider_secrets(client_id: int):
-    client = setup.get_client(client_id)
+    client = admin_clients.get_client(client_id)
     try:
-        setup.set_provider_secrets(client.id, posted())
+        admin_clients.set_provider_secrets(client.id, posted())
     except (ValidationFailed, Conflict) as error:
         return _secrets_page(client, errors=error.details, message=error.message, status=400)
     flash("Provider credentials saved.", "ok")
@@ -142,12 +144,13 @@ def provider_secrets(client_id: int):
 
 def _calendar_view(calendar: Calendar | None) -> FormView:
     if calendar is None:
-        return FormView({"timezone": "UTC", "weekly_hours": setup.format_weekly_hours(
+        return FormView({"timezone": "UTC", "weekly_hours": admin_calendars.format_weekly_hours(
             {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")})})
     return FormView({"name": calendar.name, "timezone": calendar.timezone,
-                     "weekly_hours": setup.format_weekly_hours(calendar.weekly_hours),
+                     "weekly_hours": admin_calendars.format_weekly_hours(calendar.weekly_hours),
                      "holiday_country": calendar.holiday_country, "holiday_subdivision": calendar.holiday_subdivision,
-                     "around_the_clock": calendar.around_the_clock, "closures": setup.format_closures(calendar)})
+                     "around_the_clock": calendar.around_the_clock,
+                     "closures": admin_calendars.format_closures(calendar)})
 
 
 def _calendar_form(calendar: Calendar | None, view: FormView, errors: dict | None = None,
@@ -158,7 +161,7 @@ def _calendar_form(calendar: Calendar | None, view: FormView, errors: dict | Non
 
 @bp.get("/calendars")
 def calendars():
-    return render_template("admin/calendars.html", calendars=setup.all_calendars())
+    return render_template("admin/calendars.html", calendars=admin_calendars.all_calendars())
 
 
 @bp.route("/calendars/new", methods=["GET", "POST"])
@@ -166,7 +169,7 @@ def new_calendar():
     if not is_post():
         return _calendar_form(None, _calendar_view(None))
     try:
-        calendar = setup.save_calendar(None, posted())
+        calendar = admin_calendars.save_calendar(None, posted())
     except ValidationFailed as error:
         return _calendar_form(None, FormView.posted(), error.details, error.message, 400)
     flash(f"Calendar {calendar.name} created.", "ok")
@@ -175,11 +178,11 @@ def new_calendar():
 
 @bp.route("/calendars/<int:calendar_id>", methods=["GET", "POST"])
 def edit_calendar(calendar_id: int):
-    calendar = setup.get_calendar(calendar_id)
+    calendar = admin_calendars.get_calendar(calendar_id)
     if not is_post():
         return _calendar_form(calendar, _calendar_view(calendar))
     try:
-        setup.save_calendar(calendar.id, posted())
+        admin_calendars.save_calendar(calendar.id, posted())
     except ValidationFailed as error:
         return _calendar_form(calendar, FormView.posted(), error.details, error.message, 400)
     flash(f"Calendar {calendar.name} saved.", "ok")

@@ -1,6 +1,6 @@
 """Admin pages for regions and shifts (with OLA targets), agents and macros.
 
-Same rules as admin_setup: admins only, a form that does not validate comes back
+Same rules as ``setup``: admins only, a form that does not validate comes back
 with messages next to its fields and status 400, and nothing is saved.
 """
 
@@ -9,7 +9,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from helpdesk.admin import setup
+from helpdesk.admin import agents as admin_agents
+from helpdesk.admin import calendars as admin_calendars
+from helpdesk.admin import clients as admin_clients
+from helpdesk.admin import macros as admin_macros
+from helpdesk.admin import regions as admin_regions
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.routing.models import Region
 from helpdesk.sla.models import PRIORITIES
@@ -27,17 +31,17 @@ HANDOFF_LABELS = (("keep", "Keep: agents' open tickets stay assigned at shift en
 
 def _region_view(region: Region | None) -> FormView:
     if region is None:
-        return FormView({"active": True, "timezone": "UTC", "chain_order": len(setup.all_regions()) + 1,
+        return FormView({"active": True, "timezone": "UTC", "chain_order": len(admin_regions.all_regions()) + 1,
                          "handoff_policy": "keep",
-                         "weekly_hours": setup.format_weekly_hours(
+                         "weekly_hours": admin_calendars.format_weekly_hours(
                              {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")})})
     calendar = region.calendar
     values = {"name": region.name, "slug": region.slug, "chain_order": region.chain_order,
               "handoff_policy": region.handoff_policy, "active": region.active,
-              "timezone": calendar.timezone, "weekly_hours": setup.format_weekly_hours(calendar.weekly_hours),
+              "timezone": calendar.timezone, "weekly_hours": admin_calendars.format_weekly_hours(calendar.weekly_hours),
               "holiday_country": calendar.holiday_country, "holiday_subdivision": calendar.holiday_subdivision,
-              "around_the_clock": calendar.around_the_clock, "closures": setup.format_closures(calendar)}
-    for priority, target in setup.ola_targets(region.id).items():
+              "around_the_clock": calendar.around_the_clock, "closures": admin_calendars.format_closures(calendar)}
+    for priority, target in admin_regions.ola_targets(region.id).items():
         values[f"ola_{priority}_first_response"] = target.first_response_minutes
         values[f"ola_{priority}_resolution"] = target.resolution_minutes
     return FormView(values)
@@ -51,7 +55,7 @@ def _region_form(region: Region | None, view: FormView, errors: dict | None = No
 
 @bp.get("/regions")
 def regions():
-    return render_template("admin/regions.html", regions=setup.all_regions())
+    return render_template("admin/regions.html", regions=admin_regions.all_regions())
 
 
 @bp.route("/regions/new", methods=["GET", "POST"])
@@ -59,7 +63,7 @@ def new_region():
     if not is_post():
         return _region_form(None, _region_view(None))
     try:
-        region = setup.save_region(None, posted())
+        region = admin_regions.save_region(None, posted())
     except (ValidationFailed, Conflict) as error:
         return _region_form(None, FormView.posted(), error.details, error.message, 400)
     flash(f"Region {region.name} created.", "ok")
@@ -68,11 +72,11 @@ def new_region():
 
 @bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
 def edit_region(region_id: int):
-    region = setup.get_region(region_id)
+    region = admin_regions.get_region(region_id)
     if not is_post():
         return _region_form(region, _region_view(region))
     try:
-        setup.save_region(region.id, posted())
+        admin_regions.save_region(region.id, posted())
     except (ValidationFailed, Conflict) as error:
         return _region_form(region, FormView.posted(), error.details, error.message, 400)
     flash(f"Region {region.name} saved.", "ok")
@@ -99,13 +103,14 @@ def _agent_form(agent: Agent | None, view: FormView, errors: dict | None = None,
                 status: int = 200):
     return render_template("admin/agent_form.html", agent=agent, f=view, errors=errors or {}, message=message,
                            role_options=[(role, role.title()) for role in ROLES], channels=CHANNELS,
-                           region_options=[("", "No region")] + [(str(r.id), r.name) for r in setup.all_regions()],
-                           clients=setup.all_clients(), zones=COMMON_ZONES), status
+                           region_options=[("", "No region")]
+                           + [(str(r.id), r.name) for r in admin_regions.all_regions()],
+                           clients=admin_clients.all_clients(), zones=COMMON_ZONES), status
 
 
 @bp.get("/agents")
 def agents():
-    return render_template("admin/agents.html", agents=setup.all_agents())
+    return render_template("admin/agents.html", agents=admin_agents.all_agents())
 
 
 @bp.route("/agents/new", methods=["GET", "POST"])
@@ -113,7 +118,7 @@ def new_agent():
     if not is_post():
         return _agent_form(None, _agent_view(None))
     try:
-        agent = setup.create_agent(posted())
+        agent = admin_agents.create_agent(posted())
     except (ValidationFailed, Conflict) as error:
         return _agent_form(None, FormView.posted(), error.details, error.message, 400)
     flash(f"{agent.name} ({agent.email}) can now sign in.", "ok")
@@ -122,11 +127,11 @@ def new_agent():
 
 @bp.route("/agents/<int:agent_id>", methods=["GET", "POST"])
 def edit_agent(agent_id: int):
-    agent = setup.get_agent(agent_id)
+    agent = admin_agents.get_agent(agent_id)
     if not is_post():
         return _agent_form(agent, _agent_view(agent))
     try:
-        setup.update_agent(agent.id, posted(), acting=current_user)
+        admin_agents.update_agent(agent.id, posted(), acting=current_user)
     except (ValidationFailed, Conflict) as error:
         view = FormView.posted()
         view.values["email"] = [agent.email]
@@ -137,9 +142,9 @@ def edit_agent(agent_id: int):
 
 @bp.post("/agents/<int:agent_id>/password")
 def reset_password(agent_id: int):
-    agent = setup.get_agent(agent_id)
+    agent = admin_agents.get_agent(agent_id)
     try:
-        setup.reset_password(agent.id, posted())
+        admin_agents.reset_password(agent.id, posted())
     except ValidationFailed as error:
         return _agent_form(agent, _agent_view(agent), {"new_password": error.details.get("password", [])},
                            error.message, 400)
@@ -162,7 +167,7 @@ def _macro_view(macro: Macro | None) -> FormView:
 def _macro_form(macro: Macro | None, view: FormView, errors: dict | None = None, message: str | None = None,
                 status: int = 200):
     return render_template("admin/macro_form.html", macro=macro, f=view, errors=errors or {}, message=message,
-                           client_options=[(str(c.id), c.name) for c in setup.all_clients()],
+                           client_options=[(str(c.id), c.name) for c in admin_clients.all_clients()],
                            status_options=[(s, s) for s in MACRO_STATUSES],
                            priority_options=[(p, p) for p in PRIORITIES],
                            placeholder_hint=" ".join("{{" + name + "}}" for name in sorted(PLACEHOLDERS))), status
@@ -170,8 +175,8 @@ def _macro_form(macro: Macro | None, view: FormView, errors: dict | None = None,
 
 @bp.get("/macros")
 def macros():
-    clients = {c.id: c for c in setup.all_clients()}
-    return render_template("admin/macros.html", macros=setup.all_macros(), clients=clients)
+    clients = {c.id: c for c in admin_clients.all_clients()}
+    return render_template("admin/macros.html", macros=admin_macros.all_macros(), clients=clients)
 
 
 @bp.route("/macros/new", methods=["GET", "POST"])
@@ -179,7 +184,7 @@ def new_macro():
     if not is_post():
         return _macro_form(None, _macro_view(None))
     try:
-        macro = setup.save_macro(None, posted())
+        macro = admin_macros.save_macro(None, posted())
     except ValidationFailed as error:
         return _macro_form(None, FormView.posted(), error.details, error.message, 400)
     flash(f"Macro {macro.name} created.", "ok")
@@ -188,11 +193,11 @@ def new_macro():
 
 @bp.route("/macros/<int:macro_id>", methods=["GET", "POST"])
 def edit_macro(macro_id: int):
-    macro = setup.get_macro(macro_id)
+    macro = admin_macros.get_macro(macro_id)
     if not is_post():
         return _macro_form(macro, _macro_view(macro))
     try:
-        setup.save_macro(macro.id, posted())
+        admin_macros.save_macro(macro.id, posted())
     except ValidationFailed as error:
         return _macro_form(macro, FormView.posted(), error.details, error.message, 400)
     flash(f"Macro {macro.name} saved.", "ok")
@@ -201,6 +206,6 @@ def edit_macro(macro_id: int):
 
 @bp.post("/macros/<int:macro_id>/delete")
 def delete_macro(macro_id: int):
-    setup.delete_macro(macro_id)
+    admin_macros.delete_macro(macro_id)
     flash("Macro deleted.", "ok")
     return redirect(url_for("admin.macros"))
