@@ -3,7 +3,7 @@
 1. Load: 10 client companies (business calendars in their own zones, with holidays), 3 regions,
    100 agents; N tickets (default 1,000,000) spread over the last 12 months, bulk-loaded with
    COPY, most answered and solved; CSAT answers (~15 % of solved tickets), QA reviews (~2 %)
-   and agent presence spells. Then ``report_facts.rebuild()`` computes the facts and rollups
+   and agent presence spells. Then ``reports.rebuild()`` computes the facts and rollups
    from the tickets table (timed: this is what an existing installation runs once).
 2. Reports: each report over the last 30 days and the last 12 months, run as the supervisor
    page runs it (all clients' scope, default tables) and through GET /api/v1/reports by one
@@ -205,16 +205,16 @@ def load(args, ids: dict) -> None:
         db.session.execute(text(f"ANALYZE {table}"))
     db.session.commit()
     print(f"csat / qa / presence {n_csat:,} / {n_qa:,} / {n_presence:,} rows in {time.perf_counter() - started:.1f}s")
-    from helpdesk.supervision import facts as report_facts
+    from helpdesk.supervision import reports
 
     started = time.perf_counter()
-    rebuilt = report_facts.rebuild()
+    rebuilt = reports.rebuild()
     for table in ("ticket_facts", "report_rollups"):
         db.session.execute(text(f"ANALYZE {table}"))
     db.session.commit()
     rollups = db.session.execute(text("SELECT count(*) FROM report_rollups")).scalar()
     print(f"facts rebuild        {rebuilt:,} tickets -> {rollups:,} rollup rows in "
-          f"{time.perf_counter() - started:.1f}s (report_facts.rebuild)", flush=True)
+          f"{time.perf_counter() - started:.1f}s (reports.rebuild)", flush=True)
 
 
 def measure_reports(app, ids: dict, runs: int) -> dict:
@@ -345,11 +345,11 @@ def main() -> None:
     from helpdesk.client import clients
     from helpdesk.extensions import db
     from helpdesk.models import Client
-    from helpdesk.supervision import facts as report_facts
+    from helpdesk.supervision import reports
 
     if args.reuse:
         started = time.perf_counter()
-        rebuilt = report_facts.rebuild()
+        rebuilt = reports.rebuild()
         print(f"facts rebuild        {rebuilt:,} tickets in {time.perf_counter() - started:.1f}s (reused database)")
         ids = {"clients": list(db.session.scalars(db.select(Client.id).where(Client.slug.like("client-%"))
                                                   .order_by(Client.id))), "keys": {}}

@@ -16,6 +16,7 @@ from helpdesk.health import bp as health_bp
 from helpdesk.platform import outbox
 from helpdesk.platform.sqlite import configure_sqlite, read_only_safe_methods
 from helpdesk.staff.accounts import load_session_user
+from helpdesk.supervision import reports
 from helpdesk.web import register_web
 
 
@@ -28,6 +29,7 @@ def create_app(config_class: type[Config] | Config | None = None) -> Flask:
 
     db.init_app(app)
     outbox.forget_pending_on_rollback(Session)
+    reports.install()  # report facts follow every ticket and CSAT write
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # The embedded default keeps its database (and Redis socket) under instance/.
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,9 @@ from helpdesk.models import CalendarClosure, Client, CsatResponse, QaReview, QaR
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.routing import assignment, presence
-from helpdesk.supervision import facts as report_facts
 from helpdesk.supervision import reports
-from helpdesk.supervision.reports import ReportQuery, parse_query, run_report, to_csv
+from helpdesk.supervision.reports import ReportQuery, parse_query, rollups, run_report, to_csv
+from helpdesk.supervision.reports import clock as report_clock
 from helpdesk.tickets import service as tickets
 from tests.factories import auth, make_agent, make_client
 
@@ -244,7 +244,7 @@ def test_csat_and_qa_reports(client, scenario):
     db.session.commit()
     for rebuild in (False, True):
         if rebuild:
-            report_facts.rebuild()
+            reports.rebuild()
         csat = client.get("/api/v1/reports/csat?from=2026-02-01&to=2026-03-31&group_by=client",
                           headers=auth(key)).get_json()
         assert csat["tables"][0]["rows"] == [{"client": "Acme", "responses": 2, "average": 2.5,
@@ -271,30 +271,30 @@ def test_routing_changes_wait_for_the_next_fact_write(client, clock, acme):
     body = client.get("/api/v1/reports/agents?from=2026-03-10&to=2026-03-10&tz=UTC", headers=auth(acme_key)).get_json()
     (row,) = body["tables"][0]["rows"]
     assert (row["agent"], row["first_responses"]) == ("Ana", 1)
-    assert report_facts.facts_match()
+    assert reports.facts_match()
 
 
 def test_incremental_rollups_equal_a_rebuild_from_tickets(app, scenario):
     query = ReportQuery(utc(2026, 2, 1), utc(2026, 4, 1), "America/New_York")
     scope = TenantScope(None, all_clients=True)
     before = {name: run_report(name, scope, query) for name in ("volume", "response_times", "sla", "backlog")}
-    assert report_facts.facts_match()
-    assert report_facts.rebuild() == 4
-    assert report_facts.facts_match()
+    assert reports.facts_match()
+    assert reports.rebuild() == 4
+    assert reports.facts_match()
     after = {name: run_report(name, scope, query) for name in ("volume", "response_times", "sla", "backlog")}
     assert before == after
 
 
 def test_business_clock_agrees_with_the_calendar_functions(app, acme):
-    calendars = report_facts.load_calendars(db.session.connection(), [acme[0]])
+    calendars = report_clock.load_calendars(db.session.connection(), [acme[0]])
     calendar = calendars[acme[0]]
-    clock = report_facts.BusinessClock(calendar, utc(2026, 1, 1), utc(2026, 12, 31))
+    clock = report_clock.BusinessClock(calendar, utc(2026, 1, 1), utc(2026, 12, 31))
     instants = [utc(2026, 2, 13, 21, 30), utc(2026, 2, 17, 14, 15), utc(2026, 3, 6, 21, 0),
                 utc(2026, 3, 8, 7, 0), utc(2026, 3, 10, 13, 30), utc(2026, 3, 10, 19, 0), utc(2026, 7, 3, 15, 0),
                 utc(2026, 11, 1, 5, 30), utc(2026, 11, 3, 22, 0)]
     for i, start in enumerate(instants):
         for end in instants[i:]:
-            assert clock.between(start, end) == report_facts.business_seconds(calendar, start, end)
+            assert clock.between(start, end) == report_clock.business_seconds(calendar, start, end)
 
 
 def test_dedicated_supervisor_scope_never_includes_another_client(app, scenario):
@@ -349,8 +349,8 @@ def test_edge_sums_in_sql_equal_the_event_definition(app, scenario, kind):
                (utc(2026, 3, 10, 19, 0), utc(2026, 3, 11, 4, 0)), (utc(2026, 2, 13, 0, 0), utc(2026, 2, 18, 0, 0))]
     for scope in (TenantScope(None, all_clients=True), TenantScope.for_client(scenario["acme"])):
         for start, end in windows:
-            fast = {k: v for k, v in report_facts.window_sums(scope, start, end, kind).items() if any(v)}
-            slow = {k: v for k, v in report_facts.window_sums_reference(scope, start, end, kind).items() if any(v)}
+            fast = {k: v for k, v in rollups.window_sums(scope, start, end, kind).items() if any(v)}
+            slow = {k: v for k, v in rollups.window_sums_reference(scope, start, end, kind).items() if any(v)}
             assert fast == slow and fast, (start, end)
 
 
@@ -361,4 +361,4 @@ def test_rebuild_command_recomputes_facts_from_tickets(app, scenario):
     assert result.exit_code == 0, result.output
     assert "rebuilt report facts of 4 tickets" in result.output
     assert fact(scenario["ids"]["a"]).fr_business_s == 5400
-    assert report_facts.facts_match()
+    assert reports.facts_match()

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-from helpdesk.supervision import facts as report_facts
+from helpdesk.supervision import reports
 from tests.factories import auth, make_client
 
 API = "/api/v1/reports"
@@ -24,7 +24,7 @@ def create(http, key: str, **fields) -> int:
 
 
 def created_at(ticket_id: int, moment: datetime) -> None:
-    """Move a ticket's creation to a hand-picked instant (facts follow through report_facts.rebuild)."""
+    """Move a ticket's creation to a hand-picked instant (facts follow through reports.rebuild)."""
     db.session.execute(update(Ticket).where(Ticket.id == ticket_id).values(created_at=moment))
     db.session.commit()
     refresh_facts()
@@ -32,7 +32,7 @@ def created_at(ticket_id: int, moment: datetime) -> None:
 
 def refresh_facts() -> None:
     """Hand-moved timestamps bypass the services, so the report facts are rebuilt from the tickets."""
-    report_facts.rebuild()
+    reports.rebuild()
 
 
 def get(http, key: str, name: str, **params):

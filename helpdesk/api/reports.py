@@ -10,7 +10,6 @@ from flask import Response, g, request
 from helpdesk.api.auth import api_blueprint
 from helpdesk.api.schemas import ReportArgs, ReportOut
 from helpdesk.errors import AppError, NotFound
-from helpdesk.supervision import facts as report_facts
 from helpdesk.supervision import reports
 
 blp = api_blueprint("api_reports", __name__, "/api/v1/reports", "Reports on the calling client's own tickets")
@@ -64,5 +63,5 @@ blp.cli_group = "reports"
 def rebuild_command(client_id: int | None) -> None:
     """Recompute report facts and rollups from the tickets table (existing data, bulk loads)."""
     started = time.perf_counter()
-    count = report_facts.rebuild(client_id)
+    count = reports.rebuild(client_id)
     click.echo(f"rebuilt report facts of {count} tickets in {time.perf_counter() - started:.1f}s")
