@@ -1,7 +1,7 @@
 """Email in: every path (signed HTTP, providers, SMTP, import) ends here.
 
 The raw bytes are committed first, so nothing received is ever lost; then the
-message is parsed and filed in a second transaction. A parse failure or an
+message is parsed and filed (``filing``) in a second transaction. A parse failure or an
 unexpected error leaves the raw row in the quarantine with its reason, where an
 admin can reprocess it; a process that dies in between leaves it "received",
 and the periodic ``reprocess_stale`` picks it up.
@@ -9,70 +9,40 @@ and the periodic ``reprocess_stale`` picks it up.
 Filing happens either at once (``receive``: the sender learns the outcome) or
 right after, by a worker (``accept``: the sender only needs to know we kept it).
 The worker files a client's backlog in arrival order, in batches, one filer per
-client at a time, so a reply is never filed before the message it answers.
-"""
+client at a time, so a reply is never filed before the message it answers."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 
-from helpdesk.channels.email import outbound as email_out
-from helpdesk.channels.email.parse import ParsedMail, ParseFailure, parse_safely
-from helpdesk.channels.email.providers import to_mime
+from helpdesk.channels.email.filing import Batch, IngestOptions, IngestResult, settle
 from helpdesk.channels.models import InboundRaw
-from helpdesk.channels.raw import add_raw, mark
-from helpdesk.client.models import Client, SupportAddress
+from helpdesk.channels.raw import add_raw
 from helpdesk.extensions import db
-from helpdesk.platform import counters, events, outbox
-from helpdesk.platform.cache import app_cache
+from helpdesk.platform import outbox
 from helpdesk.platform.db import utcnow
-from helpdesk.platform.events import Actor
-from helpdesk.platform.tenancy import TenantScope
-from helpdesk.tickets import service as tickets
-from helpdesk.tickets.models import Attachment, Contact, Message, Ticket
-from helpdesk.tickets.storage import attachment_store
-from helpdesk.tickets.summaries import ticket_summary
 from workers.queues import DEFAULT_QUEUE, get_queue, get_redis
 
 log = logging.getLogger(__name__)
 
-SUBJECT_TOKEN = re.compile(r"\[#\s*([A-Za-z0-9_]+)-(\d+)\s*\]")
-CID_SRC = re.compile(r"""(src\s*=\s*["'])cid:([^"']+)(["'])""", re.IGNORECASE)
-REPROCESSABLE = ("received", "quarantined", "rate_limited")
+
+
+
 STALE_AFTER = timedelta(minutes=2)
+
+
 BACKLOG_TASK = "workers.jobs.file_inbound_backlog"
+
+
 BACKLOG_BATCH = 200
+
+
 FILER_LOCK_SECONDS = 120
-
-
-@dataclass
-class IngestOptions:
-    """Imports of old mail neither acknowledge nor rate-limit; live mail does both."""
-
-    auto_ack: bool = True
-    rate_limit: bool = True
-
-
-@dataclass
-class IngestResult:
-    outcome: str
-    raw_id: int
-    ticket_id: int | None = None
-    message_id: int | None = None
-    reason: str | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def receive(client_id: int, raw: bytes, source: str, *, content_type: str = "message/rfc822",
@@ -172,371 +142,19 @@ def file_batch(rows: list[InboundRaw], options: IngestOptions | None = None) -> 
     options = options or IngestOptions()
     ids = [row.id for row in rows]
     try:
-        return _Batch(rows, options).file()
+        return Batch(rows, options).file()
     except Exception as exc:  # noqa: BLE001 - keep every message, say why, let an admin retry
         db.session.rollback()
         if len(ids) > 1:
             return [file_batch([db.session.get(InboundRaw, raw_id)], options)[0] for raw_id in ids]
         row = db.session.get(InboundRaw, ids[0])
         if isinstance(exc, IntegrityError):
-            result = _settle(row, "duplicate", reason="delivered concurrently")
+            result = settle(row, "duplicate", reason="delivered concurrently")
         else:
             log.exception("email ingest failed for inbound_raw %s", ids[0])
-            result = _settle(row, "quarantined", reason=f"processing failed: {type(exc).__name__}: {exc}"[:1000])
+            result = settle(row, "quarantined", reason=f"processing failed: {type(exc).__name__}: {exc}"[:1000])
         outbox.commit()
         return [result]
-
-
-def _settle(row: InboundRaw, status: str, *, ticket_id: int | None = None, message_id: int | None = None,
-            reason: str | None = None, parsed: ParsedMail | None = None) -> IngestResult:
-    mark(row, status, reason, ticket_id=ticket_id)
-    if parsed is not None:
-        row.sender, row.message_id = parsed.from_email, parsed.message_id
-    return IngestResult(status, row.id, row.ticket_id, message_id, reason)
-
-
-class _Item:
-    """One message on its way through a batch."""
-
-    def __init__(self, row: InboundRaw) -> None:
-        self.row = row
-        self.parsed: ParsedMail | None = None
-        self.dedup_key = ""
-        self.result: IngestResult | None = None
-        # Where it goes: an existing ticket, the ticket of an earlier message of this batch, or a new one.
-        self.target: Ticket | _Item | None = None
-        self.follow_up_of: str | None = None
-        self.duplicate_of: _Item | None = None
-        self.contact: Contact | None = None
-        self.ticket: Ticket | None = None
-        self.message: Message | None = None
-
-    @property
-    def opens_ticket(self) -> bool:
-        return self.target is None
-
-
-class _Batch:
-    """Files messages phase by phase, so a batch costs a handful of statements, not a few per message:
-    plan every message (one lookup each for known messages, tickets and contacts), open the new
-    tickets, add the messages, record the events."""
-
-    def __init__(self, rows: list[InboundRaw], options: IngestOptions) -> None:
-        self.items = [_Item(row) for row in rows]
-        self.options = options
-        self.client = db.session.get(Client, rows[0].client_id)
-        self.scope = TenantScope.for_client(self.client.id)
-        self.now = utcnow()
-
-    def file(self) -> list[IngestResult]:
-        with db.session.no_autoflush:
-            filed = self._plan(self._parse())
-            self._open_tickets(filed)
-            self._add_messages(filed)
-            self._record_events(filed)
-        outbox.commit()
-        return [item.result for item in self.items]
-
-    def _parse(self) -> list[_Item]:
-        live = []
-        for item in self.items:
-            row = item.row
-            if row.status not in REPROCESSABLE:
-                item.result = IngestResult(row.status, row.id, row.ticket_id, reason=row.error)
-                continue
-            try:
-                parsed = parse_safely(to_mime(row.source, row.content))
-            except ParseFailure as failure:
-                parsed = failure
-            if isinstance(parsed, ParseFailure):
-                item.result = _settle(row, "quarantined", reason=parsed.reason)
-                continue
-            item.parsed, item.dedup_key = parsed, _dedup_key(parsed, row)
-            live.append(item)
-        return live
-
-    def _plan(self, live: list[_Item]) -> list[_Item]:
-        if not live:
-            return []
-        known = _known_messages(self.scope, live)
-        tickets_by_id = self._tickets(known, live)
-        contacts = self._contacts(live, tickets_by_id.values())
-        seen: dict[str, _Item] = {}
-        filed = []
-        for item in live:
-            parsed = item.parsed
-            if self._settled_early(item, known, seen):
-                continue
-            item.target, item.follow_up_of = self._thread(item, known, seen, tickets_by_id)
-            item.contact = contacts.get(parsed.from_email) or self._new_contact(parsed, contacts)
-            seen[item.dedup_key] = item
-            if parsed.message_id:
-                seen[parsed.message_id] = item
-            filed.append(item)
-        if any(item.contact.id is None for item in filed):
-            db.session.flush()  # new contacts get their ids
-        return filed
-
-    def _settled_early(self, item: _Item, known: dict, seen: dict[str, _Item]) -> bool:
-        """Loops, duplicates, bounces and held senders end here; True when the item is done."""
-        parsed, row = item.parsed, item.row
-        if _is_support_address(parsed.from_email):
-            item.result = _settle(row, "ignored", reason="sent from one of our support addresses (mail loop)",
-                                  parsed=parsed)
-            return True
-        duplicate = known.get(item.dedup_key) or (known.get(parsed.message_id) if parsed.message_id else None)
-        if duplicate is not None:
-            item.result = _settle(row, "duplicate", ticket_id=duplicate[1], message_id=duplicate[0],
-                                  reason="this message was received before", parsed=parsed)
-            return True
-        earlier = seen.get(item.dedup_key) or (seen.get(parsed.message_id) if parsed.message_id else None)
-        if earlier is not None:
-            item.duplicate_of = earlier  # settled once the earlier one has its ticket
-            return True
-        if parsed.bounce is not None:
-            item.result = _bounced(item.row, self.scope, parsed)
-            return True
-        if self.options.rate_limit and _over_sender_limit(self.client.id, parsed.from_email):
-            config = current_app.config
-            item.result = _settle(row, "rate_limited", reason=f"more than {config['MAIL_SENDER_LIMIT']} messages "
-                                  f"from {parsed.from_email} in {config['MAIL_SENDER_WINDOW']} s", parsed=parsed)
-            return True
-        return False
-
-    def _tickets(self, known: dict, live: list[_Item]) -> dict[int, Ticket]:
-        """Every ticket the batch may answer, by id, in at most two queries."""
-        wanted = {ticket_id for _, ticket_id in known.values()}
-        # The assignee is not needed to file mail: do not load it (and its relationships).
-        query = self.scope.select(Ticket, Ticket.id.in_(wanted)).options(lazyload(Ticket.assignee))
-        found = {t.id: t for t in db.session.scalars(query)} if wanted else {}
-        numbers = {int(number) for item in live for prefix, number in SUBJECT_TOKEN.findall(item.parsed.subject)
-                   if prefix.upper() == self.client.ticket_prefix.upper()}
-        if numbers:
-            query = self.scope.select(Ticket, Ticket.number.in_(numbers)).options(lazyload(Ticket.assignee))
-            for ticket in db.session.scalars(query):
-                found[ticket.id] = ticket
-        return found
-
-    def _contacts(self, live: list[_Item], known_tickets) -> dict[str, Contact]:
-        """The senders' contacts: those of the tickets they answer are loaded already."""
-        contacts = {t.contact.email: t.contact for t in known_tickets if t.contact is not None and t.contact.email}
-        missing = {item.parsed.from_email for item in live} - set(contacts)
-        if missing:
-            query = self.scope.select(Contact, Contact.email.in_(missing))
-            contacts.update((c.email, c) for c in db.session.scalars(query))
-        return contacts
-
-    def _new_contact(self, parsed: ParsedMail, contacts: dict[str, Contact]) -> Contact:
-        contact = Contact(client_id=self.client.id, email=parsed.from_email, name=parsed.from_name)
-        db.session.add(contact)
-        contacts[parsed.from_email] = contact
-        return contact
-
-    def _thread(self, item: _Item, known: dict, seen: dict[str, _Item],
-                tickets_by_id: dict[int, Ticket]) -> tuple[Ticket | _Item | None, str | None]:
-        """What this message answers, within this client only: a stored message's ticket, an
-        earlier message of the batch, or the subject token's ticket. A closed ticket gets a follow-up."""
-        parsed = item.parsed
-        ticket = None
-        for value in parsed.thread_ids[:50]:
-            if value in known:
-                ticket = tickets_by_id.get(known[value][1])
-                break
-            if value in seen:
-                return seen[value], None
-        if ticket is None:
-            by_number = {t.number: t for t in tickets_by_id.values()}
-            for prefix, number in SUBJECT_TOKEN.findall(parsed.subject):
-                if prefix.upper() == self.client.ticket_prefix.upper() and int(number) in by_number:
-                    ticket = by_number[int(number)]
-                    break
-        for _ in range(5):
-            if ticket is None or ticket.merged_into_id is None:
-                break
-            ticket = self.scope.get(Ticket, ticket.merged_into_id)
-        if ticket is not None and ticket.status == "closed":
-            return None, ticket.reference
-        return ticket, None
-
-    def _open_tickets(self, filed: list[_Item]) -> None:
-        openers = [item for item in filed if item.opens_ticket]
-        numbers = counters.next_ticket_numbers(self.client.id, len(openers))
-        for item, number in zip(openers, numbers, strict=True):
-            parsed = item.parsed
-            data = {"subject": parsed.subject, "channel": "email",
-                    "tags": ["auto-reply"] if parsed.auto_reply else [],
-                    "custom_fields": {"follow_up_of": item.follow_up_of} if item.follow_up_of else {}}
-            item.ticket = tickets.build_ticket(self.scope, data, item.contact, number, self.now)
-            db.session.add(item.ticket)
-        if openers:
-            db.session.flush()
-        for item in openers:
-            tickets.start_ticket(item.ticket)
-
-    def _add_messages(self, filed: list[_Item]) -> None:
-        for item in filed:
-            if not item.opens_ticket:
-                item.ticket = item.target if isinstance(item.target, Ticket) else item.target.ticket
-            item.message = tickets.new_message(item.ticket, "inbound", contact_id=item.contact.id, flush=False,
-                                               **_message_fields(item.parsed, item.row, item.dedup_key))
-            if not item.opens_ticket:
-                tickets.apply_customer_message(item.ticket, self.now, counts_as_reply=not item.parsed.auto_reply)
-        db.session.flush()
-        for item in filed:
-            _store_attachments(item.message, item.parsed)
-            if item.opens_ticket and self.options.auto_ack and self.client.auto_ack_enabled \
-                    and not item.parsed.auto_reply:
-                queue_auto_ack(item.ticket, item.message)
-
-    def _record_events(self, filed: list[_Item]) -> None:
-        entries = []
-        for item in filed:
-            actor = Actor("contact", item.contact.id)
-            if item.opens_ticket:
-                entries.append(("ticket.created", actor, {"ticket": ticket_summary(item.ticket)}, item.ticket.id))
-            else:
-                entries.append(("message.created", actor, tickets.message_event(item.ticket, item.message),
-                                item.ticket.id))
-        events.record_many(self.client.id, entries)
-        for item in filed:
-            item.result = _settle(item.row, "created" if item.opens_ticket else "appended",
-                                  ticket_id=item.ticket.id, message_id=item.message.id, parsed=item.parsed)
-        for item in self.items:
-            if item.duplicate_of is not None:
-                earlier = item.duplicate_of
-                item.result = _settle(item.row, "duplicate", ticket_id=earlier.ticket.id if earlier.ticket else None,
-                                      message_id=earlier.message.id if earlier.message else None,
-                                      reason="this message was received before", parsed=item.parsed)
-        db.session.flush()
-
-
-def _known_messages(scope: TenantScope, items: list[_Item]) -> dict[str, tuple[int, int]]:
-    """One query for the whole batch: which messages were seen before, and which stored
-    messages they answer. Keys are dedup keys and Message-ID headers; values (message id, ticket id)."""
-    keys = {item.dedup_key for item in items}
-    ids = {value for item in items for value in [item.parsed.message_id, *item.parsed.thread_ids[:50]] if value}
-    condition = Message.dedup_key.in_(keys)
-    if ids:
-        condition = or_(condition, Message.message_id_header.in_(ids))
-    rows = db.session.execute(
-        scope.select(Message, condition)
-        .with_only_columns(Message.id, Message.ticket_id, Message.dedup_key, Message.message_id_header)
-        .order_by(Message.id)
-    ).all()
-    known: dict[str, tuple[int, int]] = {}
-    for row in rows:
-        if row.dedup_key in keys:
-            known.setdefault(row.dedup_key, (row.id, row.ticket_id))
-        if row.message_id_header:
-            known.setdefault(row.message_id_header, (row.id, row.ticket_id))
-    return known
-
-
-def _message_fields(parsed: ParsedMail, row: InboundRaw, dedup_key: str) -> dict:
-    return {
-        "channel": "email", "body_text": parsed.text, "body_html": parsed.html, "new_text": parsed.new_text,
-        "subject": parsed.subject, "from_email": parsed.from_email, "from_name": parsed.from_name,
-        "message_id_header": parsed.message_id, "in_reply_to": " ".join(parsed.in_reply_to)[:998] or None,
-        "references": " ".join(parsed.references) or None, "headers": parsed.headers, "dedup_key": dedup_key,
-        "is_auto_reply": parsed.auto_reply is not None, "inbound_raw_id": row.id,
-    }
-
-
-def _dedup_key(parsed: ParsedMail, row: InboundRaw) -> str:
-    if parsed.message_id:
-        return "mid:" + hashlib.sha256(parsed.message_id.encode()).hexdigest()
-    return "raw:" + row.sha256
-
-
-def _is_support_address(address: str) -> bool:
-    addresses = app_cache("support-addresses", 30).get_or_load(
-        "all", lambda: frozenset(db.session.scalars(select(SupportAddress.email))))
-    return address in addresses
-
-
-def _bounced(row: InboundRaw, scope: TenantScope, parsed: ParsedMail) -> IngestResult:
-    bounce = parsed.bounce
-    if bounce.action != "failed":
-        return _settle(row, "ignored", reason=f"delivery status notification, action {bounce.action}",
-                       parsed=parsed)
-    target = db.session.scalar(
-        scope.select(Message, Message.kind == "outbound",
-                     Message.message_id_header.in_(bounce.original_message_ids[:50]))
-        .order_by(Message.id.desc()).limit(1)
-    ) if bounce.original_message_ids else None
-    if target is None:
-        return _settle(row, "ignored", reason="a bounce for no message we sent", parsed=parsed)
-    target.delivery_status = "bounced"
-    target.delivery_error = (bounce.diagnostic or "bounced")[:2000]
-    ticket = target.ticket
-    events.record(ticket.client_id, "message.delivery_failed", Actor.system(), {
-        "message": {"id": target.id, "delivery_status": "bounced", "error": target.delivery_error[:300],
-                    "recipients": bounce.recipients[:10]},
-        "ticket": ticket_summary(ticket),
-    }, ticket_id=ticket.id)
-    return _settle(row, "bounce", ticket_id=ticket.id, message_id=target.id, parsed=parsed)
-
-
-def _over_sender_limit(client_id: int, sender: str) -> bool:
-    """Stops mail loops (an auto-responder answering our acknowledgements, say). Fails open."""
-    window = current_app.config["MAIL_SENDER_WINDOW"]
-    key = f"helpdesk:mailrate:{client_id}:{hashlib.sha1(sender.encode()).hexdigest()}"
-    try:
-        connection = get_redis()
-        with connection.pipeline() as pipe:
-            pipe.set(key, 0, ex=window, nx=True)  # the window starts at the first message
-            pipe.incr(key)
-            count = pipe.execute()[1]
-    except RedisError as exc:
-        log.warning("mail rate limit unavailable (redis): %s", exc)
-        return False
-    return count > current_app.config["MAIL_SENDER_LIMIT"]
-
-
-def _store_attachments(message: Message, parsed: ParsedMail) -> None:
-    if not parsed.attachments:
-        return
-    store = attachment_store()
-    by_content_id = {}
-    for part in parsed.attachments:
-        attachment = Attachment(
-            client_id=message.client_id, message=message, filename=safe_filename(part.filename),
-            content_type=part.content_type[:200], size=len(part.data), sha256=hashlib.sha256(part.data).hexdigest(),
-            storage_key=store.put(part.data), content_id=part.content_id, is_inline=part.inline,
-        )
-        db.session.add(attachment)
-        if part.content_id:
-            by_content_id[part.content_id.strip("<>")] = attachment
-    db.session.flush()
-    if message.body_html and by_content_id:
-        def point_at_attachment(match: re.Match) -> str:
-            found = by_content_id.get(match.group(2).strip().strip("<>").lower())
-            url = f"/agent/api/attachments/{found.id}/inline" if found else "about:blank"
-            return f"{match.group(1)}{url}{match.group(3)}"
-
-        message.body_html = CID_SRC.sub(point_at_attachment, message.body_html)
-
-
-UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\"*:<>?|]")
-
-
-WINDOWS_DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|com[1-9¹²³]|lpt[1-9¹²³])(\.|$)", re.IGNORECASE)
-
-
-def safe_filename(name: str) -> str:
-    """No paths, control or bidi characters (``evil\u202egnp.exe``), no leading dots. What Windows will not
-    save is fixed too: a device name (``CON``, ``aux.txt``) gets a prefix, trailing dots and blanks go. A
-    long name is cut to 200 characters, keeping its extension."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = UNSAFE_NAME_CHARS.sub("_", base).strip().lstrip(".").strip().rstrip(". ")
-    base = base.replace("..", "_")
-    if WINDOWS_DEVICE_NAME.match(base):
-        base = "_" + base
-    if len(base) > 200:
-        stem, dot, extension = base.rpartition(".")
-        keep = dot and stem and len(extension) <= 16
-        base = stem[:199 - len(extension)].rstrip(". ") + dot + extension if keep else base[:200]
-    return base or "attachment"
 
 
 def reprocess_stale() -> int:
@@ -561,23 +179,3 @@ def quarantined(limit: int = 100) -> list[InboundRaw]:
         select(InboundRaw).where(InboundRaw.status.in_(("quarantined", "rate_limited")))
         .order_by(InboundRaw.id.desc()).limit(limit)
     ))
-
-
-DEFAULT_ACK = (
-    "Hello{name},\n\nThank you for contacting {client}. We have received your message and opened "
-    "ticket {reference}. We will answer as soon as we can.\n\nPlease keep {token} in the subject "
-    "when you reply."
-)
-
-
-def queue_auto_ack(ticket: Ticket, inbound: Message) -> Message:
-    contact = ticket.contact
-    name = f" {contact.name}" if contact and contact.name else ""
-    body = (ticket.client.auto_ack_body or DEFAULT_ACK).format(
-        name=name, client=ticket.client.name, reference=ticket.reference, token=f"[#{ticket.reference}]",
-        subject=ticket.subject,
-    )
-    ack = tickets.new_message(ticket, "outbound", body_text=body, channel="email", is_auto_reply=True,
-                      headers={"automatic": "acknowledgement"})
-    email_out.queue_outbound(ticket, ack)
-    return ack
