@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpdesk.channels.email.parse import ParsedMail, ParseFailure, parse_safely
+from helpdesk.channels.email.mime.parse import parse_safely
+from helpdesk.channels.email.mime.parsed import ParsedMail, ParseFailure
 
 CORPUS = Path(__file__).parent / "mail_corpus" / "messages"
 SEED = (b"From: =?utf-8?q?A=C3=A9?= <a@x.example>\r\nTo: s@acme.example\r\nSubject: =?ks_c_5601-1987?B?x9E=?=\r\n"

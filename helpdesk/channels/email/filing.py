@@ -20,7 +20,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
 from helpdesk.channels.email import outbound as email_out
-from helpdesk.channels.email.parse import ParsedMail, ParseFailure, parse_safely
+from helpdesk.channels.email.mime.parse import parse_safely
+from helpdesk.channels.email.mime.parsed import ParsedMail, ParseFailure
 from helpdesk.channels.email.providers import to_mime
 from helpdesk.channels.models import InboundRaw
 from helpdesk.channels.raw import mark

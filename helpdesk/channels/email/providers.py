@@ -18,7 +18,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 from email.policy import default as default_policy
 
-from helpdesk.channels.email.parse import ParseFailure
+from helpdesk.channels.email.mime.parsed import ParseFailure
 
 POSTMARK_SOURCE = "postmark"
 
