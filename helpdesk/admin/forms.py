@@ -24,29 +24,13 @@ from helpdesk.extensions import db
 from helpdesk.platform.cache import app_cache
 
 log = logging.getLogger("helpdesk.admin")
-
-
 Form = Mapping[str, Any]
-
-
 PREFIX_RE = re.compile(r"^[A-Z0-9]{1,12}$")
-
-
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-
-
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
-
-
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
-
-
 INTERVAL_RE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
-
-
 HANDOFF_POLICIES = ("keep", "handoff")
-
-
 MAX_MINUTES = 525_600  # a year
 
 

@@ -19,7 +19,6 @@ GRAINS = {"q": 900, "h": 3600, "d": 86400}
 # (productivity). T and A are kept per UTC day only, C and G at every grain.
 KINDS = ("T", "C", "G", "A")
 
-
 MEASURES = ("created", "backlog_delta", "first_responses", "fr_business_s", "fr_wall_s", "fr_met", "fr_breached",
             "solved", "res_business_s", "res_wall_s", "res_met", "res_breached", "handle_s")
 

@@ -19,14 +19,8 @@ from helpdesk.extensions import db
 from helpdesk.platform.db import ClientOwned, JSONType, Timestamps, UTCDateTime, utcnow
 
 CHANNELS = ("email", "phone", "chat", "web", "api")
-
-
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
-
-
 OPEN_STATUSES = ("new", "open", "pending", "on_hold")
-
-
 MESSAGE_KINDS = ("inbound", "outbound", "note")
 
 

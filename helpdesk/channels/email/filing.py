@@ -43,8 +43,6 @@ log = logging.getLogger(__name__)
 REPROCESSABLE = ("received", "quarantined", "rate_limited")
 
 SUBJECT_TOKEN = re.compile(r"\[#\s*([A-Za-z0-9_]+)-(\d+)\s*\]")
-
-
 CID_SRC = re.compile(r"""(src\s*=\s*["'])cid:([^"']+)(["'])""", re.IGNORECASE)
 
 
@@ -399,8 +397,6 @@ def _store_attachments(message: Message, parsed: ParsedMail) -> None:
 
 
 UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\"*:<>?|]")
-
-
 WINDOWS_DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|com[1-9¹²³]|lpt[1-9¹²³])(\.|$)", re.IGNORECASE)
 
 

@@ -29,19 +29,9 @@ from helpdesk.platform.db import utcnow
 from workers.queues import DEFAULT_QUEUE, get_queue, get_redis
 
 log = logging.getLogger(__name__)
-
-
-
-
 STALE_AFTER = timedelta(minutes=2)
-
-
 BACKLOG_TASK = "workers.jobs.file_inbound_backlog"
-
-
 BACKLOG_BATCH = 200
-
-
 FILER_LOCK_SECONDS = 120
 
 

@@ -106,8 +106,6 @@ def _changed(target: Any, *names: str) -> bool:
 # answered or solved, and those writes carry the assignee and assigned_at of that moment; skipping
 # them keeps an extra statement out of every routing transaction.
 ROUTING_ONLY = frozenset(("assignee_id", "assigned_at", "status"))
-
-
 STILL_WAITING = ("new", "open")
 
 
@@ -151,11 +149,7 @@ def _after_update(_mapper, connection: Connection, target: Ticket) -> None:
 # CSAT answers are summed in rows of kind "S" per UTC day and (client, region, agent), reusing three measure
 # columns: ``created`` = answers, ``handle_s`` = rating points, ``fr_met`` = satisfied answers (4 or 5).
 SATISFIED = 4
-
-
 CSAT_MEASURES = {"created": "responses", "handle_s": "points", "fr_met": "satisfied"}
-
-
 CSAT_GRAINS = ("q", "d", "m")  # quarter hours for the partial days at a range's edges
 
 

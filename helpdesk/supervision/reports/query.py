@@ -58,7 +58,6 @@ GROUP_BY: dict[str, tuple[str, ...]] = {
     "qa": ("agent", "client", "day"),
 }
 
-
 MAX_RANGE_DAYS = 800
 
 

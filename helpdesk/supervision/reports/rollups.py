@@ -36,17 +36,9 @@ from helpdesk.supervision.models import GRAINS, MEASURES, ReportRollup, TicketFa
 
 FACTS = TicketFact.__table__
 ROLLUPS = ReportRollup.__table__
-
-
 KEY = ("kind", "grain", "bucket", "client_id", "region_id", "channel", "priority", "agent_id")
-
-
 ROLL_BATCH = 5000
-
-
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 INDEX = {name: i for i, name in enumerate(MEASURES)}
 
 

@@ -20,10 +20,7 @@ from helpdesk.supervision.reports import rollups
 from helpdesk.supervision.reports.query import Column, ReportQuery
 
 DAY = timedelta(days=1)
-
-
 R = ReportRollup
-
 
 DIMENSIONS = {"client": "client_id", "region": "region_id", "channel": "channel", "priority": "priority",
               "agent": "agent_id"}

@@ -82,7 +82,6 @@ def _volume(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
 
 RESPONSE = ("first_responses", "fr_business_s", "fr_wall_s", "solved", "res_business_s", "res_wall_s")
 
-
 RESPONSE_COLUMNS = [
     Column("first_responses", "First responses", "int"),
     Column("avg_first_response_business", "Avg first response (business)", "seconds"),
@@ -139,7 +138,6 @@ def _response_times(scope: TenantScope, query: ReportQuery) -> list[ReportTable]
 
 
 SLA = ("fr_met", "fr_breached", "res_met", "res_breached")
-
 
 SLA_COLUMNS = [
     Column("first_response_met", "First response met", "int"),

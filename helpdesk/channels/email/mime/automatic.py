@@ -19,9 +19,7 @@ BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 
-
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
-
 
 AUTO_REPLY_SUBJECT = re.compile(
     r"^\s*(auto(matic)?[ -]?(reply|response|antwort|svar)|automatische antwort|automatisch antwoord|"

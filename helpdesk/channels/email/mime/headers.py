@@ -14,11 +14,7 @@ from helpdesk.channels.email.mime.charsets import decode_bytes
 from helpdesk.channels.email.mime.parsed import ParseFailure
 
 ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
-
-
 MESSAGE_ID_TOKEN = re.compile(r"<([^<>\s]+)>")
-
-
 ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 

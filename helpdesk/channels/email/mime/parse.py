@@ -28,19 +28,13 @@ from helpdesk.channels.email.mime.parsed import ParsedMail, ParseFailure
 from helpdesk.channels.email.mime.quotes import split_reply
 
 MAX_DEPTH = 30
-
-
 MAX_PARTS = 500
-
-
 HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
-
 
 KNOWN_HEADERS = re.compile(
     rb"^(from|to|subject|date|message-id|received|return-path|mime-version|content-type|sender|reply-to|"
     rb"delivered-to|x-[\w-]+)[ \t]*:", re.IGNORECASE | re.MULTILINE,
 )
-
 
 KEPT_HEADERS = ("to", "cc", "reply-to", "date", "auto-submitted", "x-autoreply", "x-auto-response-suppress",
                 "precedence", "list-id", "x-mailer", "user-agent", "return-path")
