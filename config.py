@@ -72,7 +72,10 @@ class Config:
         # Scheme and host that senders call; Twilio's signature covers the URL it called.
         self.PUBLIC_URL = _env("PUBLIC_URL")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
-        self.LOG_JSON = _env("LOG_JSON", "1") == "1"
+        # Human lines on the console by default; JSON lines for log shippers (production's default).
+        self.LOG_JSON = _env("LOG_JSON", "0") == "1"
+        # Also every record as JSON lines in this file (``make run``: instance/helpdesk.log).
+        self.LOG_FILE = _env("LOG_FILE")
         self.HOST = _env("HOST", "127.0.0.1")
         self.PORT = _int("PORT", 5000)
         self.SESSION_COOKIE_HTTPONLY = True
@@ -137,6 +140,7 @@ class ProductionConfig(Config):
         if _env("DATABASE_URL") is None or _env("REDIS_URL") is None:
             raise RuntimeError("ProductionConfig needs DATABASE_URL and REDIS_URL")
         self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
+        self.LOG_JSON = _env("LOG_JSON", "1") == "1"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
 
 

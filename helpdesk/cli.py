@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -220,6 +221,7 @@ def inbound(reprocess_ids, limit):
 @click.option("--seed/--no-seed", default=True, help="Seed demo data if the database is empty.")
 def up(host, port, seed):
     """Start Redis (embedded unless REDIS_URL is set), a worker, the scheduler and the web server."""
+    os.environ.setdefault("HELPDESK_PROCESS", "launcher")  # how this process's log lines are labelled
     app = current_app._get_current_object()
     if seed:
         demo.seed()

@@ -37,6 +37,9 @@ class Launcher:
             instance = Path(self.app.instance_path)
             self.redis = EmbeddedRedis(instance / "redis", socket_path=instance / "redis.sock")
             env["REDIS_URL"] = self.redis.url
+        # Human lines on this console from every process; everything as JSON lines in a file.
+        env.setdefault("LOG_FILE", str(Path(self.app.instance_path) / "helpdesk.log"))
+        self.log_file = env["LOG_FILE"]
         env.setdefault("HOST", self.host)
         env["PORT"] = str(self.port)
         signal.signal(signal.SIGINT, self._stop)
@@ -62,7 +65,7 @@ class Launcher:
         return [sys.executable, "-m", "flask", "--app", "helpdesk", "helpdesk", *command]
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
-        self.processes[name] = subprocess.Popen(argv, cwd=PROJECT_DIR, env=env)
+        self.processes[name] = subprocess.Popen(argv, cwd=PROJECT_DIR, env={**env, "HELPDESK_PROCESS": name})
 
     def _wait_ready(self, timeout: float = 60) -> None:
         url = f"http://{self.host}:{self.port}/readyz"
@@ -80,8 +83,11 @@ class Launcher:
             raise SystemExit(f"helpdesk did not become ready at {url} within {timeout:.0f}s")
 
     def _announce(self) -> None:
+        time.sleep(1)  # let the processes' start-up lines through first: the banner comes last
+        rule = "  " + "=" * 74
         lines = [
             "",
+            rule,
             f"  helpdesk is running: http://{self.host}:{self.port}/",
             f"  API docs:            http://{self.host}:{self.port}/api/v1/docs",
             f"  Redis:               {self.redis.url if self.redis else 'REDIS_URL'}",
@@ -91,7 +97,8 @@ class Launcher:
             "  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):",
         ]
         lines += [f"    {role:<11} {email}" for role, email in DEMO_LOGINS["accounts"]]
-        lines += ["  Client API keys: see instance/demo-keys.json", "  Press Ctrl-C to stop.", ""]
+        lines += ["  Client API keys: see instance/demo-keys.json",
+                  f"  Logs (JSON lines): {self.log_file}", "  Press Ctrl-C to stop.", rule, ""]
         print("\n".join(lines), flush=True)
 
     def _check_alive(self) -> None:

@@ -1,15 +1,32 @@
-"""Structured logs: one JSON object per line on stderr (plain text in tests)."""
+"""Logs: human lines on the console, JSON for machines.
+
+- Console (stderr): ``15:37:04 worker     WARNING message`` (time, process, level, message), the
+  default. ``LOG_JSON=1`` writes one JSON object per line instead, for production log shippers.
+- ``LOG_FILE``: every record also as JSON lines in that file (the launcher of ``make run`` sets
+  ``instance/helpdesk.log``), including the per-job chatter the console leaves out.
+
+The process name comes from ``HELPDESK_PROCESS`` (the launcher names each process it starts).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
+from logging.handlers import WatchedFileHandler
+from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 
 RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Loggers that write a line or more for every job run: useful in the file, noise on a console.
+CHATTY_LOGGERS = ("rq.worker", "rq.scheduler", "rq.queue", "rq.job")
+
+
+def process_name() -> str:
+    return os.environ.get("HELPDESK_PROCESS") or Path(sys.argv[0]).stem or "helpdesk"
 
 
 class JsonFormatter(logging.Formatter):
@@ -17,6 +34,7 @@ class JsonFormatter(logging.Formatter):
         entry = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
+            "process": process_name(),
             "logger": record.name,
             "msg": record.getMessage(),
             "pid": record.process,
@@ -32,16 +50,46 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class HumanFormatter(logging.Formatter):
+    """One short line a record (a traceback, when there is one, below it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        line = f"{moment} {process_name():<10} {record.levelname:<7} {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class QuietChatter(logging.Filter):
+    """Keeps per-job INFO lines of the job queue off the console (warnings and errors still show)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(CHATTY_LOGGERS)
+
+
 def configure(app: Flask) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if app.config.get("LOG_JSON"):
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     # Replace, not add: tests build many apps in one process.
     for existing in [h for h in root.handlers if getattr(h, "_helpdesk", False)]:
         root.removeHandler(existing)
+        existing.close()
+    console = logging.StreamHandler(sys.stderr)
+    if app.config.get("LOG_JSON"):
+        console.setFormatter(JsonFormatter())
+    else:
+        console.setFormatter(HumanFormatter())
+        console.addFilter(QuietChatter())
+    _add(root, console)
+    if app.config.get("LOG_FILE"):
+        Path(app.config["LOG_FILE"]).parent.mkdir(parents=True, exist_ok=True)
+        # Watched: several processes append to one file, and logrotate may move it away.
+        file_handler = WatchedFileHandler(app.config["LOG_FILE"], encoding="utf-8")
+        file_handler.setFormatter(JsonFormatter())
+        _add(root, file_handler)
+    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+
+
+def _add(root: logging.Logger, handler: logging.Handler) -> None:
     handler._helpdesk = True
     root.addHandler(handler)
-    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))

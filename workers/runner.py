@@ -104,6 +104,7 @@ def run_worker(app: Flask, connection: Redis, burst: bool = False, queue_names=A
     # of collections without this.
     gc.collect()
     gc.freeze()
+    log.info("worker %s listening on %s", worker.name, ", ".join(q.name for q in worker.queues))
     return worker.work(burst=burst, logging_level=app.config.get("LOG_LEVEL", "INFO"),
                        with_scheduler=True)
 
