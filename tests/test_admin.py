@@ -7,6 +7,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -339,10 +340,18 @@ def test_a_calendar_is_created_and_validated(admin, client, db):
     assert len(db.session.scalars(select(Calendar)).all()) == 1
 
 
+def _one_minute_half_a_week_away(zone: str) -> str:
+    """Opening hours of one minute, 84 hours from now in `zone`: off shift whenever the test runs."""
+    then = datetime.now(ZoneInfo(zone)) + timedelta(hours=84)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[then.weekday()]
+    start = then.replace(minute=then.minute - then.minute % 2)
+    return f"{day} {start:%H:%M}-{start + timedelta(minutes=1):%H:%M}"
+
+
 def test_regions_and_shifts_set_in_admin_decide_where_tickets_go(admin, client, db):
     client_id, key = factories.make_client("acme")
     all_week = "\n".join(f"{d} 00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
-    closed = "mon 03:00-03:01"  # open one minute a week: practically never on shift
+    closed = _one_minute_half_a_week_away("Asia/Manila")  # never on shift while the test runs
     first = submit(client, "/admin/regions/new", {
         "name": "Manila", "slug": "manila", "chain_order": "1", "active": "1", "timezone": "Asia/Manila",
         "weekly_hours": closed, "handoff_policy": "handoff", "ola_urgent_first_response": "20",
