@@ -176,7 +176,8 @@ def chat_origins(client_slug, origins):
 @click.option("--port", type=int, default=2525, show_default=True)
 def smtp(host, port):
     """Receive mail for every client's support address over SMTP."""
-    mail_cli.serve(inbound_controller(current_app._get_current_object(), host, port), f"SMTP in on {host}:{port}")
+    app = current_app._get_current_object()
+    mail_cli.serve(inbound_controller(app, host, port), f"SMTP in listening on {host}:{port}")
 
 
 @helpdesk_cli.command("mail-sink")
@@ -184,7 +185,8 @@ def smtp(host, port):
 @click.option("--port", type=int, default=8025, show_default=True)
 def mail_sink(host, port):
     """Local SMTP sink for outgoing mail (the embedded default); see /admin/mail-outbox."""
-    mail_cli.serve(sink_controller(current_app._get_current_object(), host, port), f"mail sink on {host}:{port}")
+    app = current_app._get_current_object()
+    mail_cli.serve(sink_controller(app, host, port), f"mail sink listening on {host}:{port}")
 
 
 @helpdesk_cli.command("import-mail")
@@ -223,7 +225,9 @@ def up(host, port, seed):
     """Start Redis (embedded unless REDIS_URL is set), a worker, the scheduler and the web server."""
     os.environ.setdefault("HELPDESK_PROCESS", "launcher")  # how this process's log lines are labelled
     app = current_app._get_current_object()
-    if seed:
+
+    def seed_demo_data() -> None:
         demo.seed()
         db.session.remove()
-    Launcher(app, host or app.config["HOST"], port or app.config["PORT"]).run()
+
+    Launcher(app, host or app.config["HOST"], port or app.config["PORT"]).run(seed_demo_data if seed else None)

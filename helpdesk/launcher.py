@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -29,7 +30,8 @@ class Launcher:
         self.redis: EmbeddedRedis | None = None
         self.stopping = False
 
-    def run(self) -> None:
+    def run(self, prepare: Callable[[], None] | None = None) -> None:
+        """Start everything; `prepare` (the demo seed) runs once Redis is up, so its events reach the queue."""
         env = os.environ.copy()
         if self.app.config["REDIS_EMBEDDED"]:
             # The socket path is the one config.py assumes when REDIS_URL is unset, so
@@ -37,6 +39,8 @@ class Launcher:
             instance = Path(self.app.instance_path)
             self.redis = EmbeddedRedis(instance / "redis", socket_path=instance / "redis.sock")
             env["REDIS_URL"] = self.redis.url
+        if prepare:
+            prepare()
         # Human lines on this console from every process; everything as JSON lines in a file.
         env.setdefault("LOG_FILE", str(Path(self.app.instance_path) / "helpdesk.log"))
         self.log_file = env["LOG_FILE"]

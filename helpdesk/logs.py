@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request
 
 RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-# Loggers that write a line or more for every job run: useful in the file, noise on a console.
-CHATTY_LOGGERS = ("rq.worker", "rq.scheduler", "rq.queue", "rq.job")
+# Loggers that write a line or more for every job run or SMTP connection: useful in the file, noise on a console.
+CHATTY_LOGGERS = ("rq.worker", "rq.scheduler", "rq.queue", "rq.job", "mail.log")
 
 
 def process_name() -> str:

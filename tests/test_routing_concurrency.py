@@ -33,7 +33,8 @@ def test_two_workers_route_500_tickets_without_overrun_or_double_assignment(app,
         tickets.create_ticket(scope, {"subject": f"Ticket {i}", "channel": "email"}, Actor.system())
     db.session.remove()  # release SQLite's lock for the workers
 
-    env = process_env(database_url, redis_url, tmp_path / "instance", LOG_LEVEL="INFO", LOG_JSON="1")  # JSON keeps the per-job lines
+    # JSON lines keep the per-job records the human console leaves out.
+    env = process_env(database_url, redis_url, tmp_path / "instance", LOG_LEVEL="INFO", LOG_JSON="1")
     workers = [Proc([sys.executable, "-m", "workers", "--burst", "routing"], env, tmp_path / f"worker{i}.log")
                for i in range(2)]
     for worker in workers:

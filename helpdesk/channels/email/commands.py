@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import mailbox
 import signal
 import threading
@@ -16,6 +17,7 @@ from helpdesk.channels.email.ingest import IngestOptions
 from helpdesk.client import clients
 from helpdesk.extensions import db
 
+log = logging.getLogger(__name__)
 IMPORT_BATCH = 500
 # Old mail is filed, not answered: no acknowledgements, no loop limit.
 IMPORT_OPTIONS = IngestOptions(auto_ack=False, rate_limit=False)
@@ -29,7 +31,7 @@ def serve(controller, label: str) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     controller.start()
-    click.echo(f"{label} (Ctrl-C to stop)")
+    log.info("%s", label)
     try:
         stop.wait()
     finally:
