@@ -50,9 +50,9 @@ class Launcher:
         signal.signal(signal.SIGTERM, self._stop)
         try:
             self._spawn("web", [sys.executable, "wsgi.py"], env)
-            # Live pushes get a worker of their own, so housekeeping never delays them.
+            # Live pushes get a worker of their own; "upkeep" (scheduled housekeeping) never delays them.
             self._spawn("worker", [sys.executable, "-m", "workers", *LIVE_QUEUES], env)
-            self._spawn("housekeeping-worker", [sys.executable, "-m", "workers", SCHEDULED_QUEUE], env)
+            self._spawn("upkeep", [sys.executable, "-m", "workers", SCHEDULED_QUEUE], env)
             self._spawn("scheduler", self._flask("scheduler"), env)
             self._spawn("smtp-in", self._flask("smtp", "--port", str(self.app.config["SMTP_INBOUND_PORT"])), env)
             if self.app.config["SMTP_EMBEDDED"]:
