@@ -176,8 +176,7 @@ def chat_origins(client_slug, origins):
 @click.option("--port", type=int, default=2525, show_default=True)
 def smtp(host, port):
     """Receive mail for every client's support address over SMTP."""
-    app = current_app._get_current_object()
-    mail_cli.serve(inbound_controller(app, host, port), f"SMTP in listening on {host}:{port}")
+    _serve_smtp(inbound_controller, "SMTP in", host, port)
 
 
 @helpdesk_cli.command("mail-sink")
@@ -185,8 +184,12 @@ def smtp(host, port):
 @click.option("--port", type=int, default=8025, show_default=True)
 def mail_sink(host, port):
     """Local SMTP sink for outgoing mail (the embedded default); see /admin/mail-outbox."""
+    _serve_smtp(sink_controller, "mail sink", host, port)
+
+
+def _serve_smtp(make_controller, label: str, host: str, port: int) -> None:
     app = current_app._get_current_object()
-    mail_cli.serve(sink_controller(app, host, port), f"mail sink listening on {host}:{port}")
+    mail_cli.serve(make_controller(app, host, port), f"{label} listening on {host}:{port}")
 
 
 @helpdesk_cli.command("import-mail")

@@ -331,7 +331,7 @@ def test_thirty_business_days_is_fast():
 # --- Through the real calendar types ---------------------------------------------------------------------------------
 
 def test_routing_calendar_view():
-    from helpdesk.routing.regions import CalendarView, ClosureDay
+    from helpdesk.routing.calendars import CalendarView, ClosureDay
 
     view = CalendarView("Europe/Warsaw", {day: [["09:00", "17:00"]] for day in WORKDAYS}, "PL", None, False,
                         (ClosureDay(date(2026, 11, 12)),))

@@ -24,6 +24,7 @@ Rules, shared by every function so they always agree with one another:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Protocol
@@ -39,7 +40,7 @@ Span = tuple[datetime, datetime]
 
 
 class Calendar(Protocol):
-    """A models.Calendar or a detached routing.CalendarView."""
+    """A models.Calendar or a detached CalendarView."""
 
     timezone: str
     weekly_hours: dict
@@ -47,6 +48,31 @@ class Calendar(Protocol):
     holiday_subdivision: str | None
     around_the_clock: bool
     closures: Iterable
+
+
+@dataclass(frozen=True)
+class ClosureDay:
+    day: date
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """The parts of a Calendar these functions read, detached from any session (routing's
+    per-process cache, report facts read with a plain connection)."""
+
+    timezone: str
+    weekly_hours: dict
+    holiday_country: str | None
+    holiday_subdivision: str | None
+    around_the_clock: bool
+    closures: tuple[ClosureDay, ...]
+
+    @classmethod
+    def of(cls, calendar: Calendar) -> CalendarView:
+        """A copy of a models.Calendar (its closures loaded) that outlives the session."""
+        return cls(calendar.timezone, dict(calendar.weekly_hours or {}), calendar.holiday_country,
+                   calendar.holiday_subdivision, calendar.around_the_clock,
+                   tuple(ClosureDay(c.day) for c in calendar.closures))
 
 
 @lru_cache(maxsize=256)

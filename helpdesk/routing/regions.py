@@ -8,7 +8,7 @@ change rarely, so each process keeps them for a few seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,33 +17,10 @@ from helpdesk.client.models import Client, client_regions
 from helpdesk.extensions import db
 from helpdesk.platform.cache import app_cache
 from helpdesk.platform.db import utcnow
-from helpdesk.routing.calendars import is_open
+from helpdesk.routing.calendars import CalendarView, is_open
 from helpdesk.routing.models import Calendar, Region
 
 REGION_CACHE_SECONDS = 15
-
-
-@dataclass(frozen=True)
-class ClosureDay:
-    day: date
-
-
-@dataclass(frozen=True)
-class CalendarView:
-    """The parts of a Calendar that ``is_open`` reads, detached from any session."""
-
-    timezone: str
-    weekly_hours: dict
-    holiday_country: str | None
-    holiday_subdivision: str | None
-    around_the_clock: bool
-    closures: tuple[ClosureDay, ...]
-
-    @classmethod
-    def of(cls, calendar: Calendar) -> CalendarView:
-        return cls(calendar.timezone, dict(calendar.weekly_hours or {}), calendar.holiday_country,
-                   calendar.holiday_subdivision, calendar.around_the_clock,
-                   tuple(ClosureDay(c.day) for c in calendar.closures))
 
 
 @dataclass(frozen=True)

@@ -6,34 +6,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from helpdesk.client.models import Client
-from helpdesk.routing.calendars import business_seconds_between, open_intervals
+from helpdesk.routing.calendars import CalendarView, ClosureDay, business_seconds_between, open_intervals
 from helpdesk.routing.models import Calendar, CalendarClosure
-
-
-@dataclass(frozen=True)
-class _Closure:
-    day: date
-
-
-@dataclass
-class CalendarView:
-    """A detached calendar (calendars.Calendar protocol), read with a plain connection."""
-
-    timezone: str
-    weekly_hours: dict
-    holiday_country: str | None
-    holiday_subdivision: str | None
-    around_the_clock: bool
-    closures: list = field(default_factory=list)
 
 
 def load_calendars(connection: Connection, client_ids: Iterable[int] | None = None) -> dict[int, CalendarView | None]:
@@ -49,9 +29,9 @@ def load_calendars(connection: Connection, client_ids: Iterable[int] | None = No
     if calendar_ids:
         for calendar_id, day in connection.execute(select(CalendarClosure.calendar_id, CalendarClosure.day).where(
                 CalendarClosure.calendar_id.in_(calendar_ids))):
-            closures[calendar_id].append(_Closure(day))
+            closures[calendar_id].append(ClosureDay(day))
     return {client_id: None if calendar_id is None else CalendarView(
-        tz, hours or {}, country, subdivision, bool(always), closures[calendar_id])
+        tz, hours or {}, country, subdivision, bool(always), tuple(closures[calendar_id]))
         for client_id, calendar_id, tz, hours, country, subdivision, always in rows}
 
 
