@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import helpdesk.models  # noqa: F401  (every model first: some modules use mapped attributes at import)
 from config import Config, config_from_env
-from helpdesk import cli, errors, logs, realtime
+from helpdesk import cli, errors, logs, realtime, request_input
 from helpdesk.api import register_api
 from helpdesk.extensions import api, csrf, db, limiter, login_manager, migrate
 from helpdesk.health import bp as health_bp
@@ -25,6 +25,7 @@ def create_app(config_class: type[Config] | Config | None = None) -> Flask:
     config = config or config_from_env()()
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
     app.config.from_object(config)
+    request_input.install(app)
     logs.configure(app)
 
     db.init_app(app)

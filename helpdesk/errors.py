@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, current_app, jsonify, render_template_string, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,20 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         return http_error_response(error)
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(error: Exception):
+        # A number past what a column stores, from input no schema checked: the caller's fault.
+        log.warning("value out of range on %s %s: %s", request.method, request.path, error)
+        _discard_session()
+        return respond(422, "validation_failed", "A value is out of the range this service stores.")
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return http_error_response(InternalServerError("An unexpected error occurred."))
+
+
+def _discard_session() -> None:
+    # Through the app's registry: helpdesk.extensions imports this module.
+    current_app.extensions["sqlalchemy"].session.rollback()

@@ -11,6 +11,7 @@ from helpdesk.extensions import csrf, limiter
 from helpdesk.platform.events import Actor
 from helpdesk.platform.security import hash_secret, split_api_key
 from helpdesk.platform.tenancy import TenantScope
+from helpdesk.request_input import SafeFlaskParser
 
 
 def rate_limit_key() -> str:
@@ -45,8 +46,12 @@ def require_api_key() -> None:
     g.actor = Actor("api_key", key.key_id)
 
 
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = SafeFlaskParser()
+
+
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
-    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    blp = ApiBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     blp.before_request(require_api_key)
     # One budget per key across every API endpoint, not one per endpoint.
     limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], "api", key_func=rate_limit_key)(blp)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from helpdesk.request_input import MAX_DB_INT
+
 
 class EventArgs(Schema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_DB_INT))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -10,8 +10,12 @@ from typing import Any
 from sqlalchemy import Select, and_, or_
 
 from helpdesk.errors import ValidationFailed
+from helpdesk.request_input import MAX_DB_INT
 
 SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
+NOT_OUR_CURSOR = "Not a cursor this API gave out; start again without one."
+OTHER_SORT = "This cursor belongs to another sort order; pass the sort it was made with."
+
 
 
 def encode(sort: str, value: datetime, row_id: int) -> str:
@@ -23,14 +27,14 @@ def decode(cursor: str, sort: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         cursor_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        if cursor_sort != sort:
-            raise ValueError("cursor was made for another sort order")
         moment, row_id = datetime.fromisoformat(value), int(row_id)
-        if moment.tzinfo is None or not 0 <= row_id < 2**63:
-            raise ValueError("cursor is out of range")
-        return moment, row_id
-    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
-        raise ValidationFailed("Invalid cursor.", {"cursor": [str(exc) or "Invalid cursor."]}) from exc
+        if moment.tzinfo is None or not 0 <= row_id <= MAX_DB_INT:
+            raise ValueError("out of range")
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise ValidationFailed("Invalid cursor.", {"cursor": [NOT_OUR_CURSOR]}) from exc
+    if cursor_sort != sort:
+        raise ValidationFailed("Invalid cursor.", {"cursor": [OTHER_SORT]})
+    return moment, row_id
 
 
 def apply(query: Select, model: Any, sort: str, cursor: str | None, limit: int) -> Select:

@@ -17,7 +17,6 @@ answer is 202 "accepted" with ``Preference-Applied: respond-async``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
@@ -39,6 +38,7 @@ from helpdesk.client.models import Client
 from helpdesk.errors import AppError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from helpdesk.extensions import csrf, db
 from helpdesk.platform.cache import app_cache
+from helpdesk.request_input import load_json
 
 bp = Blueprint("inbound", __name__, url_prefix="/inbound")
 csrf.exempt(bp)
@@ -169,8 +169,8 @@ JSON_MAX_BYTES = 1024 * 1024
 
 def _json_document(raw: bytes):
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return load_json(raw)
+    except ValueError:
         raise AppError("The body is not valid JSON.", {"json": ["Invalid JSON body."]}) from None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from helpdesk.request_input import id_range
 from helpdesk.sla.models import PRIORITIES
 from helpdesk.staff.models import PRESENCE_STATES
 from helpdesk.tickets.schemas import MessageOut
@@ -18,11 +19,11 @@ class StrictSchema(Schema):
 
 class AssignIn(StrictSchema):
     # null gives the ticket back to its region's queue.
-    agent_id = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=1))
+    agent_id = fields.Integer(required=True, allow_none=True, strict=True, validate=id_range())
 
 
 class MoveIn(StrictSchema):
-    region_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    region_id = fields.Integer(required=True, strict=True, validate=id_range())
     note = fields.String(allow_none=True, validate=validate.Length(max=NOTE_MAX))
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import json
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import compat32
 from email.policy import default as default_policy
 
 from helpdesk.channels.email.mime.parsed import ParseFailure
+from helpdesk.request_input import load_json
 
 POSTMARK_SOURCE = "postmark"
 
@@ -55,8 +55,8 @@ def to_mime(source: str, content: bytes) -> bytes:
 
 def postmark_to_mime(content: bytes) -> bytes:
     try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = load_json(content)
+    except ValueError as exc:
         raise ParseFailure(f"Postmark payload is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ParseFailure("Postmark payload is not a JSON object")

@@ -16,6 +16,7 @@ from helpdesk.channels.phone.calls import ENDED, STAGE, CallUpdate, record_call
 from helpdesk.channels.phone.schemas import CALL_STATUS_ALIASES, CallLogIn
 from helpdesk.errors import AppError, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.request_input import MAX_DB_INT
 
 RECORDING_ONLY = "in-progress"  # a recording callback says nothing about the call's state
 
@@ -60,9 +61,12 @@ def _integer(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationFailed(f"{name} is not a number.", {name: [f"Not a number: {value!r}."]}) from None
+    if not 0 <= number <= MAX_DB_INT:
+        raise ValidationFailed(f"{name} is out of range.", {name: [f"Must be from 0 to {MAX_DB_INT}."]})
+    return number
 
 
 def _rfc2822(value: str | None):

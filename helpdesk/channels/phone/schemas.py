@@ -7,6 +7,7 @@ from datetime import UTC
 from marshmallow import Schema, fields, validate
 
 from helpdesk.channels.phone.calls import STATUSES as CALL_STATUSES
+from helpdesk.request_input import MAX_DB_INT
 
 # What other telephony systems call a call nobody answered.
 CALL_STATUS_ALIASES = {"missed": "no-answer", "abandoned": "canceled", "answered": "completed"}
@@ -24,4 +25,4 @@ class CallLogIn(Schema):
     recording_url = fields.Url(schemes={"http", "https"}, allow_none=True)
     started_at = fields.AwareDateTime(default_timezone=UTC, allow_none=True)
     ended_at = fields.AwareDateTime(default_timezone=UTC, allow_none=True)
-    sequence = fields.Integer(validate=validate.Range(min=0), allow_none=True)
+    sequence = fields.Integer(validate=validate.Range(min=0, max=MAX_DB_INT), allow_none=True)

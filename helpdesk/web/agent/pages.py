@@ -20,6 +20,7 @@ from helpdesk.client.models import Client
 from helpdesk.extensions import db
 from helpdesk.platform.models import Event
 from helpdesk.platform.tenancy import TenantScope
+from helpdesk.request_input import MAX_DB_INT
 from helpdesk.routing import assignment
 from helpdesk.sla.models import PRIORITIES
 from helpdesk.staff.models import Agent
@@ -80,9 +81,9 @@ def _choose(found: InboxFilters, name: str, value: str | None, allowed) -> None:
 def _positive_int(found: InboxFilters, name: str, value: str | None) -> int | None:
     if not value:
         return None
-    if value.isdigit():
+    if value.isdigit() and int(value) <= MAX_DB_INT:
         return int(value)
-    found.errors[name] = ["A whole number."]
+    found.errors[name] = [f"A whole number from 0 to {MAX_DB_INT}."]
     return None
 
 

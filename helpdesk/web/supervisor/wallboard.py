@@ -37,6 +37,7 @@ from helpdesk.errors import AppError, Forbidden, Unauthorized
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
+from helpdesk.request_input import MAX_DB_INT, id_range
 from helpdesk.sla.models import PRIORITIES
 from helpdesk.supervision import actions as supervision
 from helpdesk.supervision import wallboard
@@ -69,16 +70,16 @@ class _Strict(Schema):
 
 
 class QueueArgs(Schema):
-    client_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    region_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    client_id = fields.Integer(required=True, validate=id_range())
+    region_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=MAX_DB_INT))
 
 
 class ReassignIn(_Strict):
-    agent_id = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=1))
+    agent_id = fields.Integer(required=True, allow_none=True, strict=True, validate=id_range())
 
 
 class MoveIn(_Strict):
-    region_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    region_id = fields.Integer(required=True, strict=True, validate=id_range())
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=NOTE_MAX))
 
 
