@@ -38,6 +38,9 @@ class Config:
         # Off only for Flask-SocketIO's in-process test client, which cannot use a queue.
         self.SOCKETIO_MESSAGE_QUEUE = True
         self.SOCKETIO_CORS_ORIGINS = (_env("SOCKETIO_CORS_ORIGINS") or "").split() or None
+        # How many proxies (nginx, a load balancer) stand in front and set X-Forwarded-*; their
+        # headers are believed for that many hops only. 0: nobody's are (direct exposure).
+        self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
         # Whole-request ceiling (email with attachments); API bodies have their own, smaller one.
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 26 * 1024 * 1024)
         self.API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 1024 * 1024)

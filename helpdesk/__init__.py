@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import helpdesk.models  # noqa: F401  (every model first: some modules use mapped attributes at import)
 from config import Config, config_from_env
@@ -46,11 +47,19 @@ def create_app(config_class: type[Config] | Config | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
     realtime.init_app(app)
+    _trust_configured_proxies(app)
 
     _register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register(app)
     return app
+
+
+def _trust_configured_proxies(app: Flask) -> None:
+    """Outermost, so the Socket.IO transport's origin check sees the rewritten host too."""
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def limiter_storage_uri(redis_url: str) -> str:

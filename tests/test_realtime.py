@@ -144,3 +144,36 @@ def test_a_filed_batch_of_mail_is_pushed_in_order_by_one_job(app, client, login,
     assert [e["data"]["ticket"]["subject"] for e in created] == [f"Batch {n}" for n in range(4)]
     assert [e["seq"] for e in created] == sorted(e["seq"] for e in created)
     assert Job.fetch(row.id, connection=redis).get_status() == "finished"
+
+
+BAD_PAYLOADS = [
+    ("resync", ("x",)), ("resync", ()), ("resync", ([1, 2],)), ("resync", ({"since": "x"},)),
+    ("resync", ({"since": {"1": "not a number"}},)), ("resync", ({"since": {"99999999999999999999": 1}},)),
+    ("resync", ({"since": {"1": 99999999999999999999}},)),
+    ("view_ticket", ()), ("view_ticket", ("x",)), ("view_ticket", (None,)), ("view_ticket", (7, 8)),
+    ("typing", ()), ("typing", (True,)), ("presence", ()), ("presence", ("away",)),
+]
+
+
+@pytest.mark.parametrize(("event", "args"), BAD_PAYLOADS)
+def test_a_payload_that_is_not_an_object_gets_an_error_acknowledgement(app, client, login, socketio_client,
+                                                                       event, args, caplog):
+    agent = make_agent("ana@helpdesk.test")
+    login(agent.email)
+    sio = socketio_client()
+    assert sio.is_connected("/agent")
+    reply = sio.emit(event, *args, namespace="/agent", callback=True)
+    assert set(reply) == {"error"}, reply
+    assert set(reply["error"]) == {"code", "message", "details"}
+    assert reply["error"]["code"] in {"validation_failed", "not_found"}
+    assert not [r for r in caplog.records if r.exc_info], "a bad payload is answered, not logged as a crash"
+    # The socket stays usable: a good event after the bad one is answered normally.
+    assert sio.emit("heartbeat", namespace="/agent", callback=True) == {"ok": True}
+
+
+def test_a_ticket_id_past_range_is_not_found_on_the_socket(app, client, login, socketio_client):
+    agent = make_agent("ana@helpdesk.test")
+    login(agent.email)
+    sio = socketio_client()
+    reply = sio.emit("view_ticket", {"ticket_id": 99999999999999999999}, namespace="/agent", callback=True)
+    assert reply["error"]["code"] == "not_found"

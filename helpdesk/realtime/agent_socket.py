@@ -15,7 +15,7 @@ from flask_socketio import rooms as socket_rooms
 
 from helpdesk.channels.chat import conversations as chat
 from helpdesk.client.models import Client
-from helpdesk.errors import AppError, NotFound, Unauthorized
+from helpdesk.errors import AppError, NotFound, Unauthorized, ValidationFailed
 from helpdesk.extensions import db, socketio
 from helpdesk.platform import events
 from helpdesk.platform.sqlite import read_only
@@ -32,6 +32,7 @@ from helpdesk.realtime.rooms import (
     staff_rooms,
     ticket_room,
 )
+from helpdesk.request_input import MAX_DB_INT
 from helpdesk.routing import presence
 from helpdesk.staff.models import ROLES
 from helpdesk.tickets.models import Ticket
@@ -84,25 +85,25 @@ class AgentNamespace(Namespace):
         if agent_id is not None and presence.socket_closed(agent_id) == 0:
             _change_presence(agent_id, "offline")
 
-    def on_presence(self, data: Any):
+    def on_presence(self, data: Any = None):
         """An agent sets their own state: {"state": "online" | "away" | "offline"}."""
         agent_id = _signed_in_agent_id()
         if agent_id is None:
             return _refuse_socket()
-        state = (data or {}).get("state")
         try:
+            state = payload_object(data).get("state")
             _change_presence(agent_id, state)
         except AppError as error:
             return error.body()
         return {"state": state}
 
-    def on_view_ticket(self, data: Any):
+    def on_view_ticket(self, data: Any = None):
         """The ticket page is open: {"ticket_id"}. Joins ``ticket:<id>`` (others' typing, its events)
         after checking the agent may see the ticket; a socket views one ticket at a time."""
         with read_only():
             if not _is_staff():
                 return _refuse_socket()
-            ticket = _visible_ticket(data)
+            ticket = _visible_ticket(payload_object(data))
             db.session.remove()
         if ticket is None:
             return NotFound("No such ticket.").body()
@@ -117,17 +118,17 @@ class AgentNamespace(Namespace):
         _leave_ticket_rooms()
         return {"ok": True}
 
-    def on_typing(self, data: Any):
+    def on_typing(self, data: Any = None):
         """The agent is typing on a ticket: {"ticket_id", "typing"}; a chat visitor sees it live."""
         with read_only():
             if not _is_staff():
                 return _refuse_socket()
-            ticket = _visible_ticket(data)
+            ticket = _visible_ticket(payload_object(data))
             name = (current_user.name or "Agent").split()[0]
             db.session.remove()
         if ticket is None:
             return NotFound("No such ticket.").body()
-        typing = bool((data or {}).get("typing"))
+        typing = bool(data.get("typing"))
         socketio.emit("typing", {"ticket_id": ticket.id, "who": "agent", "name": name, "typing": typing},
                       to=staff_rooms(ticket), namespace=AGENT_NS, skip_sid=request.sid)
         if ticket.channel == "chat":
@@ -135,7 +136,7 @@ class AgentNamespace(Namespace):
                           namespace=CHAT_NS)
         return {"ok": True}
 
-    def on_resync(self, data: Any):
+    def on_resync(self, data: Any = None):
         """Return events after the given per-client sequence numbers: {"since": {client_id: seq}}."""
         with read_only():
             if not _is_staff():
@@ -157,14 +158,33 @@ def _refuse_socket() -> dict:
     return SIGN_IN_AGAIN.body()
 
 
-def _visible_ticket(data: Any) -> Ticket | None:
+def payload_object(data: Any) -> dict:
+    """An event's payload, which must be a JSON object; anything else is answered, not raised."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("The event needs an object payload.",
+                               {"payload": [f"Expected an object, got {_json_kind(data)}."]})
+    return data
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list"}.get(
+        type(value), "something else")
+
+
+def _visible_ticket(data: dict) -> Ticket | None:
     """The ticket named by an event, if the agent may see it; another client's ticket is None (404)."""
-    ticket_id = data.get("ticket_id") if isinstance(data, dict) else None
-    if isinstance(ticket_id, str) and ticket_id.isdigit():
-        ticket_id = int(ticket_id)  # pages may pass ids read from data- attributes
-    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
+    ticket_id = _row_id(data.get("ticket_id"))
+    return TenantScope.for_agent(current_user).get(Ticket, ticket_id) if ticket_id else None
+
+
+def _row_id(value: Any) -> int | None:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)  # pages may pass ids read from data- attributes
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_DB_INT:
         return None
-    return TenantScope.for_agent(current_user).get(Ticket, ticket_id)
+    return value
 
 
 def _leave_ticket_rooms() -> None:
@@ -174,16 +194,18 @@ def _leave_ticket_rooms() -> None:
 
 
 def _resync(data: Any) -> dict:
-    since = (data or {}).get("since") or {}
+    since = payload_object(data).get("since") or {}
+    if not isinstance(since, dict):
+        raise ValidationFailed("'since' maps client ids to sequence numbers.", {"since": ["Expected an object."]})
     scope = TenantScope.for_agent(current_user)
     rooms = agent_rooms(current_user)
     missed: list[dict] = []
     more = False
     for raw_client_id, seq in since.items():
-        try:
-            client_id, seq = int(raw_client_id), int(seq)
-        except (TypeError, ValueError):
-            continue
+        client_id = _row_id(raw_client_id)
+        if client_id is None or not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_DB_INT:
+            raise ValidationFailed("'since' maps client ids to sequence numbers.",
+                                   {"since": [f"Not a client id and sequence number: {raw_client_id!r}."]})
         if not scope.allows(client_id):
             continue
         batch = events.since(scope, client_id, seq, RESYNC_LIMIT + 1)
@@ -223,6 +245,8 @@ def _latest_seqs(agent: Any) -> dict[str, int]:
 
 
 def same_origin(origin: str | None, environ: dict) -> bool:
-    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST")
-    scheme = (environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme") or "http").split(",")[0]
-    return origin is None or chat.normalize_origin(origin) == chat.normalize_origin(f"{scheme.strip()}://{host}")
+    """The page's origin is this server's. X-Forwarded-* are not read here: ProxyFix has already
+    applied them from the configured proxies only (TRUSTED_PROXY_COUNT)."""
+    host = environ.get("HTTP_HOST")
+    scheme = environ.get("wsgi.url_scheme") or "http"
+    return origin is None or chat.normalize_origin(origin) == chat.normalize_origin(f"{scheme}://{host}")

@@ -52,7 +52,7 @@ class ChatNamespace(Namespace):
     def on_disconnect(self, reason: Any = None):
         _visitors.pop(request.sid, None)
 
-    def on_start(self, data: Any):
+    def on_start(self, data: Any = None):
         """The first message: {"text", "name"?, "email"?}; answers {"token", "message"}."""
         visitor = _visitors.get(request.sid)
         if visitor is None:
@@ -70,7 +70,7 @@ class ChatNamespace(Namespace):
         join_room(chat_room(visitor.ticket_id))
         return answer
 
-    def on_message(self, data: Any):
+    def on_message(self, data: Any = None):
         """A visitor's line in an open chat: {"text"}; answers {"message"} (the stored copy)."""
         visitor = _visitors.get(request.sid)
         if visitor is None or visitor.ticket_id is None:
@@ -102,7 +102,7 @@ class ChatNamespace(Namespace):
             return NotFound("No survey waits for this chat.").body()
         return {"path": path, "ticket_id": visitor.ticket_id}
 
-    def on_typing(self, data: Any):
+    def on_typing(self, data: Any = None):
         visitor = _visitors.get(request.sid)
         if visitor is None or visitor.ticket_id is None:
             return {"ok": False}

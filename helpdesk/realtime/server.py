@@ -11,6 +11,7 @@ from gevent import monkey
 from sqlalchemy.orm import Session
 
 from helpdesk.channels.chat import conversations as chat
+from helpdesk.errors import AppError, error_body
 from helpdesk.extensions import db, socketio
 from helpdesk.realtime.access import watch_access
 from helpdesk.realtime.agent_socket import AgentNamespace, same_origin
@@ -40,7 +41,24 @@ def init_app(app: Flask) -> None:
     )
     socketio.on_namespace(AgentNamespace(AGENT_NS))
     socketio.on_namespace(ChatNamespace(CHAT_NS))
+    for namespace in (AGENT_NS, CHAT_NS):
+        socketio.on_error(namespace)(answer_failed_event)
     watch_access(Session)
+
+
+def answer_failed_event(error: Exception) -> dict:
+    """An event handler raised: its acknowledgement carries the error envelope, like HTTP does."""
+    if isinstance(error, ConnectionRefusedError):
+        raise error  # a refused connect is python-socketio's to answer
+    db.session.rollback()
+    db.session.remove()
+    if isinstance(error, AppError):
+        return error.body()
+    if isinstance(error, TypeError) and error.__traceback__ and error.__traceback__.tb_next is None:
+        # Raised by the call itself, before the handler ran: the event came with arguments it does not take.
+        return error_body("validation_failed", "The event came with arguments it does not take.")
+    log.error("socket event failed", exc_info=error)
+    return error_body("internal_error", "An unexpected error occurred.")
 
 
 
