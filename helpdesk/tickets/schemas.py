@@ -15,37 +15,47 @@ from helpdesk.tickets.search import LIMIT_MAX, QUERY_MAX
 from helpdesk.tickets.service import public_messages
 
 BODY_MAX = 200_000
+# Subjects, names and ids end up in mail headers, where a CR or LF would start a new header.
+NO_CONTROL_CHARACTERS = validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
+                                        error="Must be one line, without control characters.")
+
+
+def single_line(max_length: int, min_length: int | None = None) -> list:
+    """The rules of a one-line text field."""
+    return [validate.Length(min=min_length, max=max_length), NO_CONTROL_CHARACTERS]
+
+
 Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[^\s,]+$")])
 
 
 class ContactIn(Schema):
-    name = fields.String(validate=validate.Length(max=200))
+    name = fields.String(validate=single_line(200))
     email = fields.Email()
-    phone = fields.String(validate=validate.Length(max=32))
-    language = fields.String(validate=validate.Length(min=2, max=16))
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    phone = fields.String(validate=single_line(32))
+    language = fields.String(validate=single_line(16, 2))
+    external_id = fields.String(validate=single_line(200, 1))
 
 
 class TicketCreate(Schema):
-    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    subject = fields.String(required=True, validate=single_line(500, 1))
     body = fields.String(validate=validate.Length(max=BODY_MAX))
     body_html = fields.String(validate=validate.Length(max=BODY_MAX))
     channel = fields.String(load_default="api", validate=validate.OneOf(CHANNELS))
     priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
-    language = fields.String(validate=validate.Length(min=2, max=16))
+    language = fields.String(validate=single_line(16, 2))
     tags = fields.List(Tag, validate=validate.Length(max=20))
-    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    custom_fields = fields.Dict(keys=fields.String(validate=single_line(64)))
+    external_id = fields.String(validate=single_line(200, 1))
     contact = fields.Nested(ContactIn)
 
 
 class TicketUpdate(Schema):
-    subject = fields.String(validate=validate.Length(min=1, max=500))
+    subject = fields.String(validate=single_line(500, 1))
     status = fields.String(validate=validate.OneOf(STATUSES))
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
-    language = fields.String(validate=validate.Length(min=2, max=16))
+    language = fields.String(validate=single_line(16, 2))
     tags = fields.List(Tag, validate=validate.Length(max=20))
-    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
+    custom_fields = fields.Dict(keys=fields.String(validate=single_line(64)))
 
     @validates_schema
     def not_empty(self, data, **kwargs):
@@ -116,6 +126,12 @@ class MessageOut(Schema):
                              metadata={"description": "An email's new text, without the quoted history."})
     delivery_status = fields.String(allow_none=True, metadata={
         "description": "Outbound email: queued, retrying, sent, failed or bounced."})
+    delivery_error = fields.String(allow_none=True, metadata={
+        "description": "Why the last attempt to send failed, or why the message was given up."})
+    message_id = fields.String(attribute="message_id_header", allow_none=True, metadata={
+        "description": "The email's Message-ID header, angle brackets included."})
+    in_reply_to = fields.String(allow_none=True, metadata={
+        "description": "The Message-ID this email answers (its In-Reply-To header)."})
     auto_reply = fields.Boolean(attribute="is_auto_reply")
 
 

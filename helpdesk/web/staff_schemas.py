@@ -88,10 +88,7 @@ class ReplyIn(StrictSchema):
 
 
 class StaffMessageOut(MessageOut):
-    delivery_error = fields.String(allow_none=True)
     delivery_attempts = fields.Integer()
-    in_reply_to = fields.String(allow_none=True)
-    message_id_header = fields.String(allow_none=True)
     remote_images_allowed = fields.Boolean()
     inbound_raw_id = fields.Integer(allow_none=True)
 

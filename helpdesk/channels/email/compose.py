@@ -11,6 +11,7 @@ from email.policy import SMTP
 from email.policy import default as default_policy
 from email.utils import format_datetime
 
+from helpdesk.channels.email.mime.headers import one_line
 from helpdesk.platform.db import utcnow
 
 
@@ -49,7 +50,7 @@ def mailbox(name: str | None, address: str) -> Address:
     'Cy <img src=x ...><script>...' would come out as a different address. Such a
     name is dropped: the mail still reaches the right mailbox.
     """
-    mailbox = Address(display_name=name or "", addr_spec=address)
+    mailbox = Address(display_name=one_line(name or ""), addr_spec=address)
     probe = EmailMessage(policy=SMTP)
     probe["To"] = mailbox
     parsed = email.message_from_bytes(probe.as_bytes(), policy=default_policy)["To"].addresses
@@ -63,7 +64,7 @@ def compose(out: Outgoing) -> EmailMessage:
     message = EmailMessage(policy=SMTP)
     message["From"] = mailbox(out.from_name, out.from_address)
     message["To"] = mailbox(out.to_name, out.to_address)
-    message["Subject"] = out.subject
+    message["Subject"] = one_line(out.subject)  # rows stored before single-line checks may hold CR/LF
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = out.message_id
     if out.in_reply_to:

@@ -63,26 +63,41 @@ def queue_outbound(ticket: Ticket, message: Message) -> None:
 
 
 def send(message_id: int) -> str:
-    """Deliver one outbound message; returns its delivery state."""
+    """Deliver one outbound message; returns its delivery state.
+
+    The attempt is counted and committed before the SMTP conversation, so an attempt that
+    never finishes (a worker killed, an error nobody foresaw) still counts towards the last
+    one, and the message ends ``failed`` with a reason instead of staying ``queued``."""
     message = db.session.get(Message, message_id)
     if message is None or message.kind != "outbound":
         return "missing"
     if message.delivery_status in FINAL_STATES:
         return message.delivery_status
+    if message.delivery_attempts >= MAX_ATTEMPTS:
+        return _record(message, "failed", f"gave up after {message.delivery_attempts} attempts: "
+                                          "the last one did not finish")
     message.delivery_attempts += 1
+    db.session.commit()
     try:
         _deliver(message)
     except PermanentFailure as exc:
         return _record(message, "failed", str(exc))
     except (smtplib.SMTPException, OSError) as exc:
-        if message.delivery_attempts >= MAX_ATTEMPTS:
-            return _record(message, "failed", f"gave up after {message.delivery_attempts} attempts: {exc}")
-        delay = BACKOFF_SECONDS[message.delivery_attempts - 1]
-        outbox.add(SEND_TASK, {"message_id": message.id}, client_id=message.client_id, queue=DEFAULT_QUEUE,
-                   not_before=utcnow() + timedelta(seconds=delay))
-        return _record(message, "retrying", f"attempt {message.delivery_attempts} failed: {exc}; next in {delay}s")
+        return _retry_or_fail(message, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a message must never stay "queued" for an error we did not foresee
+        log.exception("email %s: unexpected error while sending", message.id)
+        return _retry_or_fail(message, f"{type(exc).__name__}: {exc}")
     message.sent_at = utcnow()
     return _record(message, "sent", None)
+
+
+def _retry_or_fail(message: Message, reason: str) -> str:
+    if message.delivery_attempts >= MAX_ATTEMPTS:
+        return _record(message, "failed", f"gave up after {message.delivery_attempts} attempts: {reason}")
+    delay = BACKOFF_SECONDS[message.delivery_attempts - 1]
+    outbox.add(SEND_TASK, {"message_id": message.id}, client_id=message.client_id, queue=DEFAULT_QUEUE,
+               not_before=utcnow() + timedelta(seconds=delay))
+    return _record(message, "retrying", f"attempt {message.delivery_attempts} failed: {reason}; next in {delay}s")
 
 
 def _record(message: Message, state: str, error: str | None) -> str:

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from helpdesk.channels.phone.calls import STATUSES as CALL_STATUSES
 from helpdesk.request_input import MAX_DB_INT
+from helpdesk.tickets.schemas import single_line
 
 # What other telephony systems call a call nobody answered.
 CALL_STATUS_ALIASES = {"missed": "no-answer", "abandoned": "canceled", "answered": "completed"}
@@ -16,9 +17,9 @@ CALL_STATUS_ALIASES = {"missed": "no-answer", "abandoned": "canceled", "answered
 class CallLogIn(Schema):
     """One call from any telephony system (a call-log export row has the same fields)."""
 
-    call_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    from_number = fields.String(data_key="from", validate=validate.Length(max=64))
-    to_number = fields.String(data_key="to", validate=validate.Length(max=64))
+    call_id = fields.String(required=True, validate=single_line(128, 1))
+    from_number = fields.String(data_key="from", validate=single_line(64))
+    to_number = fields.String(data_key="to", validate=single_line(64))
     direction = fields.String(load_default="inbound", validate=validate.OneOf(["inbound", "outbound"]))
     status = fields.String(required=True, validate=validate.OneOf([*CALL_STATUSES, *CALL_STATUS_ALIASES]))
     duration_seconds = fields.Integer(validate=validate.Range(min=0, max=7 * 24 * 3600), allow_none=True)

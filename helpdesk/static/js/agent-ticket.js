@@ -34,6 +34,8 @@
     head.append(el("strong", "author", author(m)),
       el("span", "kind", (m.kind === "note" ? "internal note" : m.kind) + " · " + m.channel), time);
     li.append(head, el("pre", "body", m.body));
+    var delivery = deliveryLine(m);
+    if (delivery) { li.appendChild(delivery); }
     if (m.body_html) {
       var details = el("details", "original");
       details.dataset.src = "/agent/api/messages/" + Number(m.id) + "/html";
@@ -53,6 +55,31 @@
       li.appendChild(list);
     }
     return li;
+  }
+
+  var DELIVERY_LABELS = { queued: "Queued to send", retrying: "Not sent yet, retrying", sent: "Sent",
+    failed: "Not sent", bounced: "Bounced" };
+
+  // The same line as the delivery_line macro (agent/_macros.html).
+  function deliveryLine(m) {
+    if (m.kind !== "outbound" || !m.delivery_status) { return null; }
+    var state = m.delivery_status;
+    var line = el("p", "delivery delivery-" + state);
+    if (state === "failed" || state === "bounced") { line.setAttribute("role", "alert"); }
+    line.appendChild(el("span", "delivery-state", DELIVERY_LABELS[state] || state));
+    var reason = m.delivery_error || m.error;
+    if (reason && state !== "sent") { line.append(": ", el("span", "delivery-reason", reason)); }
+    return line;
+  }
+
+  // A message.delivery event: replace the line under that message.
+  function showDelivery(update) {
+    var item = document.getElementById("message-" + Number(update.id));
+    if (!item) { return; }
+    var old = item.querySelector(".delivery");
+    var line = deliveryLine({ kind: "outbound", delivery_status: update.delivery_status, error: update.error });
+    if (old) { old.remove(); }
+    if (line) { item.querySelector(".body").after(line); }
   }
 
   var draftStale = false;   // a customer message arrived while a reply was being written
@@ -247,6 +274,7 @@
     if (ev.data && ev.data.ticket) { showTicket(ev.data.ticket); }
     addHistory(ev);
     if (ev.type === "message.created" || ev.type === "call.logged") { refreshConversation().catch(failed); }
+    if (ev.type === "message.delivery" && ev.data && ev.data.message) { showDelivery(ev.data.message); }
   });
   // Each (re)connected socket joins this ticket's room; what arrived before the join is fetched.
   live.onConnect(function () {

@@ -16,6 +16,13 @@ from helpdesk.channels.email.mime.parsed import ParseFailure
 ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 MESSAGE_ID_TOKEN = re.compile(r"<([^<>\s]+)>")
 ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+CONTROL_RUN = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(text: str) -> str:
+    """A header value as one line: CR, LF, tabs and other control characters (decoded from an
+    encoded word, or sent by a careless program) become a single space."""
+    return " ".join(CONTROL_RUN.sub(" ", text).split())
 
 
 def clean(text: str) -> str:
@@ -38,7 +45,7 @@ def decode_header_value(value: str | Header) -> str:
         # Raw 8-bit bytes in a header (undeclared): decide UTF-8 or cp1252 from the bytes.
         text = decode_bytes(text.encode("ascii", "surrogateescape"), None)
     text = re.sub(r"\r?\n[ \t]+", " ", raw_jis(text)).replace("\r", "").replace("\n", " ")
-    return decode_rfc2047(text)
+    return one_line(decode_rfc2047(text))
 
 
 def raw_jis(text: str) -> str:
@@ -111,11 +118,21 @@ def addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     values = msg.get_all(name) or []
     decoded = [re.sub(r"\r?\n[ \t]+", " ", clean(raw_jis(str(v)) if not isinstance(v, Header) else
                                                     decode_header_value(v))) for v in values]
-    pairs = [(decode_rfc2047(n).strip(), a.strip().lower()) for n, a in getaddresses(decoded) if "@" in a]
+    pairs = [pair for n, a in getaddresses(decoded) if "@" in a
+             if (pair := _clean_pair(one_line(decode_rfc2047(n)), a.strip().lower()))]
     if not pairs:
         for value in decoded:
             pairs += [("", match.lower()) for match in ADDRESS.findall(value)]
     return pairs
+
+
+def _clean_pair(name: str, address: str) -> tuple[str, str] | None:
+    """The parser's pair if its address is a plain addr-spec; with unbalanced quotes it leaves
+    brackets, quotes or a display name in the address, and only the address inside is kept."""
+    if ADDRESS.fullmatch(address):
+        return name, address
+    inside = ADDRESS.search(address)
+    return ("", inside.group(0)) if inside else None
 
 
 def sender_of(msg: Message) -> tuple[str | None, str]:
