@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Flask, current_app, jsonify, render_template_string, request
+from flask import Flask, abort, current_app, jsonify, render_template, render_template_string, request
+from flask_login import current_user
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -126,12 +127,36 @@ def http_error_response(error: HTTPException):
     return respond(status, CODES.get(status, "error"), message, details, headers)
 
 
+TITLES = {
+    400: "That request could not be understood", 401: "Please sign in", 403: "This page is not for your role",
+    404: "There is nothing here", 405: "That action is not possible here", 413: "That is too large",
+    422: "Some fields need another look", 429: "Too many tries", 500: "Something went wrong on our side",
+    503: "The service is busy or starting",
+}
+
+
 def respond(status: int, code: str, message: str, details: Any = None, headers: dict | None = None):
-    if wants_json():
-        response = jsonify(error_body(code, message, details))
-    else:
-        response = render_template_string(HTML_ERROR, status=status, message=message)
+    response = jsonify(error_body(code, message, details)) if wants_json() else error_page(status, message)
     return response, status, headers or {}
+
+
+def error_page(status: int, message: str) -> str:
+    """The product's own error page, with the way back; the bare one if the page itself fails
+    (the database is down, say), so an error never hides behind another."""
+    try:
+        return render_template("error.html", status=status, title=TITLES.get(status, "Something went wrong"),
+                               message=message, back_url=_same_site_referrer())
+    except Exception:  # noqa: BLE001
+        log.exception("the error page could not be rendered")
+        return render_template_string(HTML_ERROR, status=status, message=message)
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url) and referrer != request.url:
+        return referrer
+    return None
+
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -160,3 +185,8 @@ def register_error_handlers(app: Flask) -> None:
 def _discard_session() -> None:
     # Through the app's registry: helpdesk.extensions imports this module.
     current_app.extensions["sqlalchemy"].session.rollback()
+
+
+def not_for_role(page: str, allowed: str = "supervisors and admins") -> NoReturn:
+    """Refuse a page to the signed-in role, saying which page it is and whom it is for."""
+    abort(403, description=f"{page} for {allowed}; you are signed in as {current_user.role}.")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user, login_required
+
+from helpdesk.errors import not_for_role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -16,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def _admins_only():
     if current_user.role != "admin":
-        abort(403)
+        not_for_role("The admin pages are", "admins")
 
 
 class FormView:

@@ -290,7 +290,8 @@ def reprocess_inbound(raw_id: int):
 @bp.get("/inbox")
 def inbox():
     """One page of the inbox (view and filters as in the /agent query string), for "load more"."""
-    filters = workspace.parse_inbox_filters(request.args, current_user.timezone)
+    filters = workspace.parse_inbox_filters(request.args, current_user.timezone,
+                                            workspace.landing_view(current_user))
     if filters.errors:
         raise ValidationFailed("The request has invalid fields.", filters.errors)
     rows, has_more = workspace.inbox_tickets(current_user, filters)

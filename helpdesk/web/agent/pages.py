@@ -53,9 +53,15 @@ class InboxFilters:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def parse_inbox_filters(args: Any, timezone: str) -> InboxFilters:
+def landing_view(agent: Any) -> str:
+    """Where the inbox opens: an agent works their own tickets; a supervisor, who rarely holds
+    any, watches all open tickets of their clients."""
+    return "open" if agent.is_supervisor else "mine"
+
+
+def parse_inbox_filters(args: Any, timezone: str, default_view: str = "mine") -> InboxFilters:
     """Read the inbox filters from a query string; a bad value is reported in ``errors`` and ignored."""
-    found = InboxFilters()
+    found = InboxFilters(view=default_view)
     _choose(found, "view", args.get("view"), VIEWS)
     found.status = [s for s in args.getlist("status") if s]
     if any(s not in STATUSES for s in found.status):
@@ -170,7 +176,7 @@ def visible_clients(agent: Any) -> list[Client]:
 @bp.get("")
 @login_required
 def home():
-    filters = parse_inbox_filters(request.args, current_user.timezone)
+    filters = parse_inbox_filters(request.args, current_user.timezone, landing_view(current_user))
     tickets, has_more = inbox_tickets(current_user, filters)
     clients = visible_clients(current_user)
     return render_template(

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from helpdesk.client.models import Client
-from helpdesk.errors import Conflict, ValidationFailed
+from helpdesk.errors import Conflict, ValidationFailed, not_for_role
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.supervision import quality
 from helpdesk.tickets.html import excerpt
@@ -29,7 +29,7 @@ def _supervisors_only():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if not current_user.is_supervisor:
-        abort(403)
+        not_for_role("Quality reviews are")
     return None
 
 

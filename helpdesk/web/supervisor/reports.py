@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from helpdesk.errors import error_body
+from helpdesk.errors import error_body, not_for_role
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.supervision import reports
 
@@ -39,7 +39,7 @@ QUERY_KEYS = ("from", "to", "tz", "group_by")
 
 def _require_supervisor() -> None:
     if not current_user.is_supervisor:
-        abort(403)
+        not_for_role("Reports are")
 
 
 def report_names() -> tuple[str, ...]:

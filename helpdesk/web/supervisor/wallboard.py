@@ -28,12 +28,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from helpdesk import realtime
-from helpdesk.errors import AppError, Forbidden, Unauthorized
+from helpdesk.errors import AppError, Forbidden, Unauthorized, not_for_role
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
@@ -57,7 +57,7 @@ MAX_BODY_BYTES = 64 * 1024
 @login_required
 def board():
     if not current_user.is_supervisor:
-        abort(403)
+        not_for_role("The wallboard is")
     snapshot = wallboard.snapshot(TenantScope.for_agent(current_user))
     return render_template("supervisor/wallboard.html", board=snapshot, tv=request.args.get("tv") == "1")
 
