@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
@@ -68,7 +69,40 @@ class QuietChatter(logging.Filter):
         return record.levelno >= logging.WARNING or not record.name.startswith(CHATTY_LOGGERS)
 
 
+class OneLinePerOutage(logging.Filter):
+    """flask-limiter logs a full traceback on every request while its Redis is unreachable (the
+    limits are skipped, the request served). Keep one warning line per outage: a failure within
+    ``quiet_seconds`` of the previous one belongs to the same outage."""
+
+    def __init__(self, quiet_seconds: float = 60.0) -> None:
+        super().__init__()
+        self.quiet_seconds = quiet_seconds
+        self.last_failure: float | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Swallowing error" not in record.getMessage():
+            return True
+        now = time.monotonic()
+        same_outage = self.last_failure is not None and now - self.last_failure < self.quiet_seconds
+        self.last_failure = now
+        if same_outage:
+            return False
+        cause = record.exc_info[1] if record.exc_info else None
+        record.msg = "rate limits are not applied: their Redis storage is unreachable (%s); " \
+                     "requests are served without limits until it is back"
+        record.args = (f"{type(cause).__name__}: {cause}" if cause else "unknown error",)
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        return True
+
+
+LIMITER_OUTAGES = OneLinePerOutage()
+
+
 def configure(app: Flask) -> None:
+    limiter_log = logging.getLogger("flask-limiter")
+    if LIMITER_OUTAGES not in limiter_log.filters:
+        limiter_log.addFilter(LIMITER_OUTAGES)
     root = logging.getLogger()
     # Replace, not add: tests build many apps in one process.
     for existing in [h for h in root.handlers if getattr(h, "_helpdesk", False)]:

@@ -50,3 +50,25 @@ def test_tickets_accepted_while_redis_is_down_are_routed_when_it_returns(app, ap
             assert [db.session.get(Ticket, i).assignee_id for i in ids] == [ana_id] * 3
         finally:
             server.close()
+
+
+def test_while_redis_is_down_the_rate_limiter_logs_one_line_not_a_traceback_per_request(
+        app, app_factory, tmp_path, caplog):
+    from helpdesk.logs import LIMITER_OUTAGES
+
+    LIMITER_OUTAGES.last_failure = None  # an earlier test's outage is over
+    server = EmbeddedRedis(tmp_path / "redis-c", socket_path=tmp_path / "limits.sock")
+    with other_app(app_factory, REDIS_URL=server.url) as app:
+        _, key = make_client("acme")
+        http = app.test_client()
+        assert http.get("/api/v1/tickets", headers=auth(key)).status_code == 200
+        server.close()
+        caplog.clear()
+        answers = [http.get("/api/v1/tickets", headers=auth(key)).status_code for _ in range(5)]
+        assert answers == [200] * 5  # served without limits
+        limiter_lines = [r for r in caplog.records if r.name == "flask-limiter"]
+        assert len(limiter_lines) == 1, [r.getMessage() for r in limiter_lines]
+        (line,) = limiter_lines
+        assert line.levelname == "WARNING" and line.exc_info is None
+        assert "Redis storage is unreachable" in line.getMessage()
+        assert not [r for r in caplog.records if r.exc_info], "no traceback at any level"
