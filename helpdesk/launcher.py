@@ -14,8 +14,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from helpdesk.admin.demo import DEMO_LOGINS
+from helpdesk.admin.demo import DEMO_LOGINS, regions_on_shift
 from helpdesk.embedded_redis import EmbeddedRedis
+from helpdesk.extensions import db
 from workers.queues import LIVE_QUEUES, SCHEDULED_QUEUE
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,18 @@ class Launcher:
             "  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):",
         ]
         lines += [f"    {role:<11} {email}" for role, email in DEMO_LOGINS["accounts"]]
+        lines += [f"  On shift now:        {self._on_shift()}"]
         lines += ["  Client API keys: see instance/demo-keys.json",
                   f"  Logs (JSON lines): {self.log_file}", "  Press Ctrl-C to stop.", rule, ""]
         print("\n".join(lines), flush=True)
+
+    def _on_shift(self) -> str:
+        with self.app.app_context():
+            try:
+                names = regions_on_shift()
+            finally:
+                db.session.remove()
+        return ", ".join(names) or "no region (every ticket waits in its region's queue)"
 
     def _check_alive(self) -> None:
         for name, process in self.processes.items():

@@ -17,7 +17,9 @@ from helpdesk.platform import counters, events, outbox
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
+from helpdesk.routing.calendars import WEEKDAYS
 from helpdesk.routing.models import Calendar, Region
+from helpdesk.routing.regions import all_regions, is_on_shift
 from helpdesk.sla import clock as sla_clock
 from helpdesk.sla.models import SlaPolicy
 from helpdesk.staff import accounts as agents
@@ -30,12 +32,15 @@ from helpdesk.tickets.service import find_or_create_contact
 from helpdesk.tickets.summaries import ticket_summary as summary
 
 DEMO_PASSWORD = "demo-password"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+# Follow the sun, every day (weekday teams and a weekend rota work the same hours), no region
+# closed for its public holidays: the three shifts overlap, so some region is on shift in each of
+# the week's 168 hours, summer time or not. In UTC: Manila 22:00-07:00, Warsaw 07:00-16:00
+# (06:00-15:00 in summer), Bogota 14:00-23:00. The clients' own calendars keep their holidays.
 REGIONS = (
-    # slug, name, zone, holidays, hours, chain order
-    ("manila", "Manila", "Asia/Manila", "PH", ("06:00", "15:00"), 1),
-    ("warsaw", "Warsaw", "Europe/Warsaw", "PL", ("08:00", "17:00"), 2),
-    ("bogota", "Bogotá", "America/Bogota", "CO", ("09:00", "18:00"), 3),
+    # slug, name, zone, hours, chain order
+    ("manila", "Manila", "Asia/Manila", ("06:00", "15:00"), 1),
+    ("warsaw", "Warsaw", "Europe/Warsaw", ("08:00", "17:00"), 2),
+    ("bogota", "Bogotá", "America/Bogota", ("09:00", "18:00"), 3),
 )
 CLIENTS = (
     ("acme", "Acme Retail", "America/New_York", ["en", "es"], "US"),
@@ -122,9 +127,14 @@ def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
             "tickets": tickets}
 
 
+def regions_on_shift(at: datetime | None = None) -> list[str]:
+    """Names of the regions on shift at a moment (now by default), in chain order."""
+    return [region.name for region in all_regions() if is_on_shift(region, at)]
+
+
 def _regions() -> None:
-    for slug, name, tz, country, (start, end), order in REGIONS:
-        calendar = Calendar(name=f"{name} shifts", timezone=tz, holiday_country=country,
+    for slug, name, tz, (start, end), order in REGIONS:
+        calendar = Calendar(name=f"{name} shifts", timezone=tz, holiday_country=None,
                             weekly_hours={day: [[start, end]] for day in WEEKDAYS})
         db.session.add(Region(name=name, slug=slug, calendar=calendar, chain_order=order))
     db.session.commit()
