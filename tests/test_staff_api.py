@@ -112,8 +112,44 @@ def test_take_next_picks_the_best_ticket_the_agent_can_serve_within_capacity(cli
     second = staff.post("/take-next")
     assert second.status_code == 200 and second.json["ticket"]["id"] == normal_chat
 
-    _error(staff.post("/take-next"), 404, "nothing_waiting")
+    refused = _error(staff.post("/take-next"), 404, "nothing_waiting")
     assert _fresh(Ticket, low_email).assignee_id is None
+    # It says why, with numbers: each waiting ticket's obstacle, the checks take next applies.
+    message = refused["message"]
+    assert message.startswith("No waiting ticket you can take (4 waiting): ")
+    for part in ("1 ticket need a free slot and you are at capacity (email 1 of 1)",
+                 "1 ticket in languages you do not have (pt)", "1 ticket on channels you do not work (phone)",
+                 "1 ticket for clients you do not serve"):
+        assert part in message, message
+    assert refused["details"] == {"waiting": 4, "reasons": {"capacity": 1, "language": 1, "channel": 1,
+                                                            "client": 1}}
+
+
+def test_the_queue_shows_which_tickets_the_agent_could_take(client, sign_in, manila):
+    _, key = make_client("acme")
+    ana = make_agent("ana@x.test", region_slug="manila")
+    _configure(ana, languages=["en"], channels=["email"], capacity={"email": 2})
+    takeable = _ticket(client, key, channel="email", subject="Takeable one")
+    _ticket(client, key, channel="phone", subject="Phone one")
+    staff = sign_in(ana)
+    page = staff.browser.get("/agent?view=queue").get_data(as_text=True)
+    assert "<th>For you</th>" in page
+    assert '<td class="for-you can-take">can take</td>' in page
+    assert '<td class="for-you">phone is not one of your channels</td>' in page
+    rows = {t["id"]: t["for_you"] for t in staff.get("/inbox?view=queue").json["tickets"]}
+    assert rows[takeable] == "can take" and sorted(rows.values()) == ["can take", "phone is not one of your channels"]
+    # Not on other views, nor for supervisors, who do not take from the queue.
+    assert "For you" not in staff.browser.get("/agent?view=open").get_data(as_text=True)
+
+
+def test_take_next_explains_an_empty_queue_and_a_missing_region(client, sign_in, manila):
+    make_client("acme")
+    error = _error(sign_in(make_agent("ana@x.test", region_slug="manila")).post("/take-next"), 404,
+                   "nothing_waiting")
+    assert error["message"] == "The queue is empty: no ticket is waiting in your region."
+    homeless = make_agent("bo@x.test", region_slug=None)
+    error = _error(sign_in(homeless).post("/take-next"), 404, "nothing_waiting")
+    assert "not in a region" in error["message"]
 
 
 def test_take_next_with_nothing_waiting_is_404(client, sign_in, manila):

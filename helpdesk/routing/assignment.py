@@ -112,7 +112,7 @@ def _decide(ticket: Ticket, dialect: str) -> Decision:
     for agent, load in candidates:
         if not _lock_online_agent(agent.id, dialect):
             continue  # another router is assigning to this agent right now, or they just left
-        if _load(agent.id, ticket.channel) < _capacity(agent, ticket.channel):  # recounted under the lock
+        if load_on_channel(agent.id, ticket.channel) < capacity_on(agent, ticket.channel):  # recounted under the lock
             return Decision(ticket.id, agent.id, region.id,
                             f"assigned to {agent.name} in {region.name} (load {load} on {ticket.channel})")
     reason = why_none or f"all eligible agents in {region.name} are busy; queued"
@@ -148,7 +148,7 @@ def _region_for(ticket: Ticket) -> routing.RegionView | None:
     return routing.initial_region(ticket.client_id)
 
 
-def _capacity(agent: Any, channel: str) -> int:
+def capacity_on(agent: Any, channel: str) -> int:
     return int((agent.capacity or {}).get(channel, 0))
 
 
@@ -206,7 +206,7 @@ class Candidate:
         return dict(self.skills.capacity)
 
 
-def _load(agent_id: int, channel: str) -> int:
+def load_on_channel(agent_id: int, channel: str) -> int:
     return db.session.connection().execute(_AGENT_LOAD, {"agent_id": agent_id, "channel": channel}).scalar() or 0
 
 
@@ -233,13 +233,13 @@ def _eligible_agents(ticket: Ticket, region: routing.RegionView) -> tuple[list[t
     entitled = [a for a in online if a.all_clients or a.id in serving]
     if not entitled:
         return [], f"no agent online in {region.name} serves this client; queued"
-    speaking = [a for a in entitled if _speaks(a, ticket)]
+    speaking = [a for a in entitled if speaks(a, ticket)]
     if not speaking:
         return [], f"no agent with language {ticket.language} online in {region.name}; queued"
-    skilled = [a for a in speaking if _has_channel(a, ticket) and _capacity(a, ticket.channel) > 0]
+    skilled = [a for a in speaking if has_channel(a, ticket) and capacity_on(a, ticket.channel) > 0]
     if not skilled:
         return [], f"no agent with the {ticket.channel} skill online in {region.name}; queued"
-    free = [(a, a.load) for a in skilled if a.load < _capacity(a, ticket.channel)]
+    free = [(a, a.load) for a in skilled if a.load < capacity_on(a, ticket.channel)]
     free.sort(key=lambda pair: (pair[1], pair[0].last_assigned_at or EPOCH, pair[0].id))
     reason = "" if free else f"no agent with a free {ticket.channel} slot in {region.name}; queued"
     return free, reason
@@ -308,7 +308,7 @@ def take_next(agent_id: int) -> Ticket | None:
         ticket = db.session.scalar(_locking(select(Ticket).where(Ticket.id == ticket_id), dialect, Ticket))
         if ticket is None or ticket.assignee_id is not None or ticket.status not in ROUTABLE_STATUSES:
             continue
-        if not _can_serve(agent, ticket) or _load(agent.id, ticket.channel) >= _capacity(agent, ticket.channel):
+        if not can_serve(agent, ticket) or not has_free_slot(agent, ticket.channel):
             continue
         region_name = db.session.get(Region, agent.region_id).name
         _record(ticket, Decision(ticket.id, agent.id, agent.region_id,
@@ -319,17 +319,21 @@ def take_next(agent_id: int) -> Ticket | None:
     return None
 
 
-def _speaks(agent: Any, ticket: Ticket) -> bool:
+def has_free_slot(agent: Any, channel: str) -> bool:
+    return load_on_channel(agent.id, channel) < capacity_on(agent, channel)
+
+
+def speaks(agent: Any, ticket: Ticket) -> bool:
     return not ticket.language or ticket.language in (agent.languages or [])
 
 
-def _has_channel(agent: Any, ticket: Ticket) -> bool:
+def has_channel(agent: Any, ticket: Ticket) -> bool:
     return ticket.channel in (agent.channels or [])
 
 
-def _can_serve(agent: Agent, ticket: Ticket) -> bool:
+def can_serve(agent: Agent, ticket: Ticket) -> bool:
     entitled = agent.all_clients or any(c.id == ticket.client_id for c in agent.clients)
-    return entitled and _speaks(agent, ticket) and _has_channel(agent, ticket)
+    return entitled and speaks(agent, ticket) and has_channel(agent, ticket)
 
 
 def reassign(ticket_id: int, agent_id: int | None, actor: Actor) -> Ticket:
@@ -346,7 +350,7 @@ def reassign(ticket_id: int, agent_id: int | None, actor: Actor) -> Ticket:
         agent = db.session.get(Agent, agent_id)
         if agent is None or not agent.active:
             raise ValidationFailed("No such agent.", {"agent_id": [str(agent_id)]})
-        if not _can_serve(agent, ticket):
+        if not can_serve(agent, ticket):
             raise ValidationFailed("This agent cannot serve the ticket (client, language or channel).",
                                    {"agent_id": [str(agent_id)]})
         reason = f"reassigned to {agent.name} by a supervisor"

@@ -153,7 +153,7 @@ def eligible_agents(ticket: Ticket) -> list[dict[str, Any]]:
 
 def _may_take(agent: Agent, ticket: Ticket, allowed_regions: set[int]) -> bool:
     in_region = agent.region_id is None or agent.region_id in allowed_regions
-    return agent.active and agent.role == "agent" and in_region and assignment._can_serve(agent, ticket)
+    return agent.active and agent.role == "agent" and in_region and assignment.can_serve(agent, ticket)
 
 
 # --- acting on tickets ---------------------------------------------------------------------------------

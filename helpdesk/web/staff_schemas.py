@@ -145,6 +145,8 @@ class InboxTicketOut(SearchHitOut):
     """An inbox row: the search hit plus the earliest running SLA due time."""
 
     next_due_at = fields.AwareDateTime(allow_none=True)
+    for_you = fields.String(allow_none=True, metadata={
+        "description": "Queue view: 'can take', or what stops the caller taking it."})
 
 
 class InboxOut(Schema):

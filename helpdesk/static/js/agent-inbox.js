@@ -40,6 +40,23 @@
     row.replaceChildren(first, cell(t.subject, "subject"), cell(data.clients[String(t.client_id)] || ""),
       badge("status", t.status), badge("priority", t.priority), cell(t.channel), cell(dueText, "due"),
       cell(live.fmt(t.updated_at)));
+    if (data.for_you) { row.appendChild(forYouCell(t)); }
+  }
+
+  // Queue view: the server says per row whether this agent can take it; rows that arrive live
+  // get the checks the page can make itself (language, channel), the rest on the next load.
+  function forYouCell(t) {
+    var text = t.for_you;
+    if (text == null) {
+      if (t.language && data.for_you.languages.indexOf(t.language) < 0) {
+        text = "in " + t.language + ", not one of your languages";
+      } else if (data.for_you.channels.indexOf(t.channel) < 0) {
+        text = t.channel + " is not one of your channels";
+      } else { text = ""; }
+    }
+    var td = cell(text, "for-you");
+    if (text === data.for_you.can_take) { td.classList.add("can-take"); }
+    return td;
   }
 
   function rowOf(id) { return tbody.querySelector('tr[data-ticket-id="' + Number(id) + '"]'); }
@@ -115,10 +132,14 @@
   });
 
   // --- take next and presence ----------------------------------------------------------
+  var takeWhy = document.getElementById("take-next-why");
   function takeNext() {
+    if (takeWhy) { takeWhy.textContent = ""; }
     live.api("POST", "/agent/api/take-next").then(function (reply) {
       window.location.assign(ticketUrl(reply.ticket.id));
-    }).catch(function (error) { say(error.message); });
+    }).catch(function (error) {
+      if (takeWhy) { takeWhy.textContent = error.message; } else { say(error.message); }  // next to the button
+    });
   }
   var takeButton = document.getElementById("take-next");
   if (takeButton) { takeButton.addEventListener("click", takeNext); }

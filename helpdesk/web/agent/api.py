@@ -26,7 +26,7 @@ from helpdesk.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
-from helpdesk.routing import assignment, presence
+from helpdesk.routing import assignment, presence, take
 from helpdesk.routing import regions as routing
 from helpdesk.routing.models import Region
 from helpdesk.staff.models import Agent
@@ -119,7 +119,8 @@ def take_next():
     """Pull the best waiting ticket of the caller's region that they can serve and have a free slot for."""
     ticket = assignment.take_next(current_user.id)
     if ticket is None:
-        raise NotFound("No waiting ticket you can take.", code="nothing_waiting")
+        why = take.explain_nothing_to_take(current_user.id)
+        raise NotFound(why.message, {"waiting": why.waiting, "reasons": why.counts}, code="nothing_waiting")
     return _ticket(ticket)
 
 
@@ -295,8 +296,10 @@ def inbox():
     if filters.errors:
         raise ValidationFailed("The request has invalid fields.", filters.errors)
     rows, has_more = workspace.inbox_tickets(current_user, filters)
+    for_you = workspace.for_you(current_user, rows, filters)
     for row in rows:
         row.next_due_at = workspace.next_due(row)  # read by the schema; never stored
+        row.for_you = for_you.get(row.id)
     return InboxOut().dump({"tickets": rows, "has_more": has_more, "next_offset": filters.offset + len(rows)})
 
 

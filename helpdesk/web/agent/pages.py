@@ -21,7 +21,7 @@ from helpdesk.extensions import db
 from helpdesk.platform.models import Event
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.request_input import MAX_DB_INT
-from helpdesk.routing import assignment
+from helpdesk.routing import assignment, take
 from helpdesk.sla.models import PRIORITIES
 from helpdesk.staff.models import Agent
 from helpdesk.tickets import merge
@@ -154,6 +154,17 @@ def _queue_page(agent: Any, filters: InboxFilters) -> tuple[list[Ticket], bool]:
     return rows[:INBOX_PAGE], len(rows) > INBOX_PAGE
 
 
+CAN_TAKE = "can take"
+
+
+def for_you(agent: Any, tickets: list[Ticket], filters: InboxFilters) -> dict[int, str]:
+    """Queue view: per ticket, "can take" or what stops this agent taking it (take next's checks)."""
+    if filters.view != "queue" or agent.is_supervisor or not tickets:
+        return {}
+    return {ticket_id: obstacle.text if obstacle else CAN_TAKE
+            for ticket_id, obstacle in take.obstacles(agent, tickets).items()}
+
+
 def next_due(ticket: Ticket) -> datetime | None:
     """The earliest SLA target still running on the ticket."""
     if ticket.status not in OPEN_STATUSES:
@@ -181,6 +192,7 @@ def home():
     clients = visible_clients(current_user)
     return render_template(
         "agent/inbox.html", tickets=tickets, has_more=has_more, filters=filters, views=VIEWS,
+        for_you=for_you(current_user, tickets, filters), can_take=CAN_TAKE,
         clients=clients, client_names={c.id: c.name for c in clients}, statuses=STATUSES,
         priorities=PRIORITIES, channels=CHANNELS, next_due=next_due, page_size=INBOX_PAGE,
         local_input=_local_input_value(filters.sla_due_before, current_user.timezone),
