@@ -2,7 +2,7 @@
 first use, by Alembic for autogenerate, and by tests for convenience. Application code imports a
 model from its own domain (``helpdesk.tickets.models``), never from here."""
 
-from helpdesk.channels.models import CallLog, InboundRaw
+from helpdesk.channels.models import CallLog, InboundRaw, ThreadRef
 from helpdesk.client.models import ApiKey, Client, SupportAddress, WebhookDelivery, WebhookEndpoint, client_regions
 from helpdesk.platform.db import UTCDateTime, utcnow
 from helpdesk.platform.models import Event, IdempotencyKey, ImmutableEventError, Outbox, TenantCounter
@@ -27,6 +27,6 @@ __all__ = [
     "Agent", "ApiKey", "Attachment", "Calendar", "CalendarClosure", "CallLog", "Client", "Contact",
     "CsatResponse", "Event", "IdempotencyKey", "ImmutableEventError", "InboundRaw", "Macro", "Message",
     "OlaTarget", "Outbox", "PresenceLog", "QaReview", "QaRubric", "Region", "ReportRollup", "SlaPolicy",
-    "SupportAddress", "TenantCounter", "Ticket", "TicketFact", "UTCDateTime", "WebhookDelivery",
+    "SupportAddress", "TenantCounter", "ThreadRef", "Ticket", "TicketFact", "UTCDateTime", "WebhookDelivery",
     "WebhookEndpoint", "agent_clients", "client_regions", "utcnow",
 ]

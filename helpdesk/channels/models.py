@@ -61,3 +61,18 @@ class InboundRaw(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ThreadRef(ClientOwned, db.Model):
+    """A Message-ID that a stored inbound email names in In-Reply-To or References.
+
+    Mail arrives out of order: a reply may be filed before the message it answers. When
+    that message comes, this is how it finds the reply's ticket (and how two replies to a
+    message we never saw find each other). The id is kept as a hash: short, fixed width."""
+
+    __tablename__ = "thread_refs"
+    __table_args__ = (Index("ix_thread_refs_client_ref", "client_id", "ref_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref_hash: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)

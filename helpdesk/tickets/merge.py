@@ -44,8 +44,10 @@ def find_target(scope: TenantScope, source: Ticket, reference: str) -> Ticket:
     return target
 
 
-def merge_tickets(scope: TenantScope, source_id: int, reference: str, actor: Actor) -> Ticket:
-    """Merge ticket ``source_id`` into the ticket ``reference`` names; returns the target."""
+def merge_tickets(scope: TenantScope, source_id: int, reference: str, actor: Actor,
+                  why: str | None = None) -> Ticket:
+    """Merge ticket ``source_id`` into the ticket ``reference`` names; returns the target.
+    ``why`` (for merges nobody asked for, such as email threading) is said in the notes and event."""
     source = tickets.get_ticket(scope, source_id)
     target = find_target(scope, source, reference)
     _check_mergeable(source, target)
@@ -53,11 +55,13 @@ def merge_tickets(scope: TenantScope, source_id: int, reference: str, actor: Act
     source.merged_into_id = target.id
     tags = sorted(set(target.tags or []) | set(source.tags or []))
     tickets.change_ticket(target, {"tags": tags}, actor)
-    tickets.new_message(source, "note", body_text=f"Merged into {target.reference}.", agent_id=_agent(actor))
+    because = f" ({why})" if why else ""
+    tickets.new_message(source, "note", body_text=f"Merged into {target.reference}{because}.",
+                        agent_id=_agent(actor))
     tickets.new_message(target, "note", agent_id=_agent(actor),
-                        body_text=f"{source.reference} ({source.subject}) was merged into this ticket; "
+                        body_text=f"{source.reference} ({source.subject}) was merged into this ticket{because}; "
                                   "its conversation is shown here.")
-    reason = f"{source.reference} merged into {target.reference}"
+    reason = f"{source.reference} merged into {target.reference}{': ' + why if why else ''}"
     for ticket in (source, target):
         events.record(ticket.client_id, "ticket.merged", actor,
                       {"source": ticket_summary(source), "target": ticket_summary(target), "reason": reason},

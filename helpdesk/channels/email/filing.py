@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
 from helpdesk.channels.email import outbound as email_out
+from helpdesk.channels.email import threads
 from helpdesk.channels.email.mime.parse import parse_safely
 from helpdesk.channels.email.mime.parsed import ParsedMail, ParseFailure
 from helpdesk.channels.email.providers import to_mime
@@ -85,6 +86,9 @@ class _Item:
         # Where it goes: an existing ticket, the ticket of an earlier message of this batch, or a new one.
         self.target: Ticket | _Item | None = None
         self.follow_up_of: str | None = None
+        self.joins: set[int] = set()  # other tickets of this conversation, merged into its own once filed
+        self.linked_items: set[_Item] = set()  # earlier messages of the batch in the same conversation
+        self.linked_tickets: dict[int, Ticket] = {}  # stored tickets of the same conversation
         self.duplicate_of: _Item | None = None
         self.contact: Contact | None = None
         self.ticket: Ticket | None = None
@@ -114,6 +118,9 @@ class Batch:
             self._add_messages(filed)
             self._record_events(filed)
         outbox.commit()
+        for item in filed:
+            if item.joins:
+                threads.join(self.scope, item.ticket.id, item.joins)
         return [item.result for item in self.items]
 
     def _parse(self) -> list[_Item]:
@@ -138,20 +145,25 @@ class Batch:
         if not live:
             return []
         known = _known_messages(self.scope, live)
-        tickets_by_id = self._tickets(known, live)
+        named = threads.tickets_naming(self.scope, {value for item in live for value in _unknown_ids(item, known)})
+        tickets_by_id = self._tickets(known, live, named)
         contacts = self._contacts(live, tickets_by_id.values())
         seen: dict[str, _Item] = {}
+        seen_refs: dict[str, _Item] = {}  # ids named by earlier messages of this batch
         filed = []
         for item in live:
             parsed = item.parsed
             if self._settled_early(item, known, seen):
                 continue
-            item.target, item.follow_up_of = self._thread(item, known, seen, tickets_by_id)
+            self._link(item, known, seen, seen_refs, named, tickets_by_id)
             item.contact = contacts.get(parsed.from_email) or self._new_contact(parsed, contacts)
             seen[item.dedup_key] = item
             if parsed.message_id:
                 seen[parsed.message_id] = item
+            for value in parsed.thread_ids[:threads.REFS_PER_MESSAGE]:
+                seen_refs.setdefault(value, item)
             filed.append(item)
+        _group_conversations(filed)
         if any(item.contact.id is None for item in filed):
             db.session.flush()  # new contacts get their ids
         return filed
@@ -182,9 +194,9 @@ class Batch:
             return True
         return False
 
-    def _tickets(self, known: dict, live: list[_Item]) -> dict[int, Ticket]:
+    def _tickets(self, known: dict, live: list[_Item], named: dict[str, set[int]]) -> dict[int, Ticket]:
         """Every ticket the batch may answer, by id, in at most two queries."""
-        wanted = {ticket_id for _, ticket_id in known.values()}
+        wanted = {ticket_id for _, ticket_id in known.values()} | {t for ids in named.values() for t in ids}
         # The assignee is not needed to file mail: do not load it (and its relationships).
         query = self.scope.select(Ticket, Ticket.id.in_(wanted)).options(lazyload(Ticket.assignee))
         found = {t.id: t for t in db.session.scalars(query)} if wanted else {}
@@ -237,6 +249,25 @@ class Batch:
             return None, ticket.reference
         return ticket, None
 
+    def _link(self, item: _Item, known: dict, seen: dict[str, _Item], seen_refs: dict[str, _Item],
+              named: dict[str, set[int]], tickets_by_id: dict[int, Ticket]) -> None:
+        """Everything this message is one conversation with: what it answers (forward), stored
+        mail that names it or names the same unseen message (backward), and such mail earlier
+        in this batch. ``_group_conversations`` then gives each conversation one ticket."""
+        target, item.follow_up_of = self._thread(item, known, seen, tickets_by_id)
+        if isinstance(target, _Item):
+            item.linked_items.add(target)
+        elif target is not None:
+            item.linked_tickets[target.id] = target
+        if item.follow_up_of is not None:
+            return  # answers a closed ticket: a follow-up of its own
+        ids = _unknown_ids(item, known)
+        for ticket_id in sorted({ticket_id for value in ids for ticket_id in named.get(value, ())}):
+            ticket = threads.live_ticket(self.scope, tickets_by_id.get(ticket_id))
+            if ticket is not None and ticket.status != "closed":
+                item.linked_tickets[ticket.id] = ticket
+        item.linked_items.update(seen_refs[value] for value in ids if value in seen_refs)
+
     def _open_tickets(self, filed: list[_Item]) -> None:
         openers = [item for item in filed if item.opens_ticket]
         numbers = counters.next_ticket_numbers(self.client.id, len(openers))
@@ -261,6 +292,8 @@ class Batch:
             if not item.opens_ticket:
                 tickets.apply_customer_message(item.ticket, self.now, counts_as_reply=not item.parsed.auto_reply)
         db.session.flush()
+        threads.record(self.client.id, {item.message.id: item.parsed.thread_ids for item in filed
+                                        if item.parsed.thread_ids})
         for item in filed:
             _store_attachments(item.message, item.parsed)
             if item.opens_ticket and self.options.auto_ack and self.client.auto_ack_enabled \
@@ -309,6 +342,50 @@ def _known_messages(scope: TenantScope, items: list[_Item]) -> dict[str, tuple[i
         if row.message_id_header:
             known.setdefault(row.message_id_header, (row.id, row.ticket_id))
     return known
+
+
+def _group_conversations(filed: list[_Item]) -> None:
+    """One ticket per conversation: linked messages form groups (union-find); a group with
+    stored tickets files into the oldest, the others joining it once filed; a group without
+    opens one ticket, with its first message, that the rest answer."""
+    parent = {id(item): item for item in filed}
+    position = {id(item): index for index, item in enumerate(filed)}
+
+    def root(item: _Item) -> _Item:
+        while parent[id(item)] is not item:
+            parent[id(item)] = parent[id(parent[id(item)])]
+            item = parent[id(item)]
+        return item
+
+    for item in filed:
+        for other in item.linked_items:
+            if id(other) in parent:
+                first, second = sorted((root(item), root(other)), key=lambda found: position[id(found)])
+                parent[id(second)] = first
+    groups: dict[int, list[_Item]] = {}
+    for item in filed:
+        groups.setdefault(id(root(item)), []).append(item)
+    for members in groups.values():
+        tickets = {ticket_id: t for m in members for ticket_id, t in m.linked_tickets.items()}
+        if tickets:
+            target = tickets[min(tickets)]
+            for member in members:
+                member.target, member.follow_up_of = target, None
+            members[0].joins = set(tickets) - {target.id}
+            continue
+        opener = members[0]
+        opener.target = None
+        opener.follow_up_of = next((m.follow_up_of for m in members if m.follow_up_of), None)
+        for member in members[1:]:
+            member.target, member.follow_up_of = opener, None
+
+
+def _unknown_ids(item: _Item, known: dict) -> list[str]:
+    """This message's own Message-ID and the ids it names that we have not stored: what
+    mail filed earlier may name too."""
+    parsed = item.parsed
+    own = [parsed.message_id] if parsed.message_id else []
+    return own + [value for value in parsed.thread_ids[:threads.REFS_PER_MESSAGE] if value not in known]
 
 
 def _message_fields(parsed: ParsedMail, row: InboundRaw, dedup_key: str) -> dict:
