@@ -5,7 +5,9 @@ previous message, References only, replies to a reply, references to messages we
 never saw, a few with 8-bit bodies and attachments), then files them twice on a
 fresh database each time:
 
-1. ``flask helpdesk import-mail`` on an mbox file (the real command, end to end);
+1. ``flask helpdesk import-mail`` on an mbox file (the real command, end to end), with the
+   messages in thread order and shuffled (real exports and relays deliver out of order: a
+   reply before the message it answers);
 2. signed POSTs to /inbound/email/<client> against gunicorn (gevent) with RQ
    workers and the mail sink running, from concurrent keep-alive clients, thread
    round by thread round (a reply is sent once the message it answers was), in
@@ -15,7 +17,7 @@ fresh database each time:
    the last POST is answered.
 
 Prints messages/s and threading accuracy: the share of messages that landed on
-their own thread's ticket, with one ticket per thread.
+their own thread's ticket (following merges), with one ticket per thread.
 
     .venv/bin/python bench/email_ingest.py                          # both backends
     .venv/bin/python bench/email_ingest.py --backend postgresql --messages 10000
@@ -27,6 +29,7 @@ import argparse
 import http.client
 import mailbox
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -140,7 +143,13 @@ def threading_accuracy(env: dict, rounds) -> tuple[float, int, int]:
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT message_id_header, ticket_id FROM messages WHERE kind = 'inbound'"))
         ticket_of = dict(rows.all())
-        tickets = connection.execute(text("SELECT count(*) FROM tickets")).scalar()
+        merged_into = dict(connection.execute(text(
+            "SELECT id, merged_into_id FROM tickets WHERE merged_into_id IS NOT NULL")).all())
+        tickets = connection.execute(text("SELECT count(*) FROM tickets WHERE merged_into_id IS NULL")).scalar()
+    for message_id, ticket_id in ticket_of.items():
+        while ticket_id in merged_into:  # a merged ticket's mail belongs to the ticket it went into
+            ticket_id = merged_into[ticket_id]
+        ticket_of[message_id] = ticket_id
     engine.dispose()
     by_thread: dict[int, list[int | None]] = defaultdict(list)
     for round_messages in rounds:
@@ -156,17 +165,19 @@ def threading_accuracy(env: dict, rounds) -> tuple[float, int, int]:
     return correct / total, tickets, len(ticket_of)
 
 
-def bench_import(backend: str, args, rounds, workdir: Path) -> dict:
-    box_path = workdir / "bench.mbox"
+def bench_import(backend: str, args, rounds, workdir: Path, order: str) -> dict:
+    box_path = workdir / f"bench-{order}.mbox"
     box = mailbox.mbox(str(box_path))
     box.lock()
-    for round_messages in rounds:
-        for _, raw in round_messages:
-            box.add(raw)
+    messages = [raw for round_messages in rounds for _, raw in round_messages]
+    if order == "shuffled":
+        random.Random(args.seed).shuffle(messages)
+    for raw in messages:
+        box.add(raw)
     box.flush()
     box.unlock()
     total = sum(len(r) for r in rounds)
-    with stores(backend, workdir / "import", args.pg_url, args.redis_url) as env:
+    with stores(backend, workdir / f"import-{order}", args.pg_url, args.redis_url) as env:
         setup_client(env)
         started = time.perf_counter()
         completed = subprocess.run([str(VENV_BIN / "flask"), "--app", "helpdesk", "helpdesk", "import-mail",
@@ -176,7 +187,7 @@ def bench_import(backend: str, args, rounds, workdir: Path) -> dict:
         if completed.returncode:
             raise RuntimeError(completed.stderr[-2000:])
         accuracy, tickets, found = threading_accuracy(env, rounds)
-    print(f"\n== {backend}: import-mail of an mbox with {total} messages ==")
+    print(f"\n== {backend}: import-mail of an mbox with {total} messages, {order} ==")
     print(f"command output       {completed.stdout.strip().splitlines()[-1]}")
     print(f"import rate          {total / elapsed:.1f} messages/s ({elapsed:.1f}s wall, process start included)")
     print(f"threading accuracy   {accuracy * 100:.2f}% ({tickets} tickets for {len(rounds[0])} threads, "
@@ -257,8 +268,8 @@ def bench_http(backend: str, args, rounds, workdir: Path, mode: str) -> dict:
 def run(backend: str, args: argparse.Namespace) -> None:
     rounds = generate(args.messages)
     workdir = Path(tempfile.mkdtemp(prefix=f"hd-bench-mail-{backend}-"))
-    if "import" in args.paths:
-        bench_import(backend, args, rounds, workdir)
+    for order in args.orders if "import" in args.paths else []:
+        bench_import(backend, args, rounds, workdir, order)
     for mode in args.http_modes if "http" in args.paths else []:
         bench_http(backend, args, rounds, workdir, mode)
 
@@ -270,6 +281,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
     parser.add_argument("--paths", nargs="+", choices=["import", "http"], default=["import", "http"])
+    parser.add_argument("--orders", nargs="+", choices=["threads", "shuffled"], default=["threads", "shuffled"],
+                        help="import: messages in thread order, shuffled, or both")
+    parser.add_argument("--seed", type=int, default=7, help="the shuffle's seed")
     parser.add_argument("--http-modes", nargs="+", choices=["sync", "async"], default=["sync", "async"])
     run_per_backend(parser.parse_args(), run)
 
