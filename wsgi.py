@@ -19,6 +19,11 @@ app = create_app(config_from_env())
 
 
 def serve() -> None:
+    from gevent import pywsgi
+
+    # gevent answers a request line over 8 KB itself with an empty 414; a long search or
+    # filter URL should reach the app, which answers it in the API's JSON error envelope.
+    pywsgi.MAX_REQUEST_LINE = 64 * 1024
     host, port = app.config["HOST"], app.config["PORT"]
     app.logger.info("serving on http://%s:%s (async mode %s)", host, port, socketio.async_mode)
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)

@@ -57,7 +57,8 @@ class ReportArgs(Schema):
     to = fields.String(metadata={"description": "Last local day, inclusive, YYYY-MM-DD (default: today in `tz`)"})
     tz = fields.String(metadata={"description": "IANA time zone for days and hours (default UTC)"})
     group_by = fields.String(metadata={"description": "One table only, grouped by this"})
-    format = fields.String(metadata={"description": "`json` (default) or `csv` (one table: `group_by` or `table`)"})
+    format = fields.String(validate=validate.OneOf(["json", "csv", "JSON", "CSV"]),
+                           metadata={"description": "`json` (default) or `csv` (one table: `group_by` or `table`)"})
     table = fields.String(metadata={"description": "With format=csv: the name of the table to export"})
 
 

@@ -25,7 +25,11 @@ def single_line(max_length: int, min_length: int | None = None) -> list:
     return [validate.Length(min=min_length, max=max_length), NO_CONTROL_CHARACTERS]
 
 
-Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[^\s,]+$")])
+# No whitespace or control characters, spelled out: "\s" means different sets in Python and
+# in the JSON Schema (ECMA-262) regex the OpenAPI document is read with.
+TAG_PATTERN = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff,]+$"
+Tag = fields.String(validate=[validate.Length(min=1, max=50),
+                              validate.Regexp(TAG_PATTERN, error="One word: no spaces, commas or control characters.")])
 
 
 class ContactIn(Schema):
@@ -44,18 +48,20 @@ class TicketCreate(Schema):
     priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
     language = fields.String(validate=single_line(16, 2))
     tags = fields.List(Tag, validate=validate.Length(max=20))
-    custom_fields = fields.Dict(keys=fields.String(validate=single_line(64)))
+    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
     external_id = fields.String(validate=single_line(200, 1))
     contact = fields.Nested(ContactIn)
 
 
 class TicketUpdate(Schema):
+    class Meta:
+        openapi = {"minProperties": 1}  # documented by helpdesk.api.SchemaExtras
     subject = fields.String(validate=single_line(500, 1))
     status = fields.String(validate=validate.OneOf(STATUSES))
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
     language = fields.String(validate=single_line(16, 2))
     tags = fields.List(Tag, validate=validate.Length(max=20))
-    custom_fields = fields.Dict(keys=fields.String(validate=single_line(64)))
+    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
 
     @validates_schema
     def not_empty(self, data, **kwargs):
@@ -64,6 +70,9 @@ class TicketUpdate(Schema):
 
 
 class MessageCreate(Schema):
+    class Meta:
+        openapi = {"anyOf": [{"required": ["body"], "properties": {"body": {"minLength": 1}}},
+                             {"required": ["body_html"], "properties": {"body_html": {"minLength": 1}}}]}
     body = fields.String(validate=validate.Length(max=BODY_MAX))
     body_html = fields.String(validate=validate.Length(max=BODY_MAX))
 

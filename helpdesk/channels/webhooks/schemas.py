@@ -20,5 +20,5 @@ class WebhookTicket(Schema):
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
     language = fields.String(validate=single_line(16, 2))
     tags = fields.List(Tag, validate=validate.Length(max=20))
-    custom_fields = fields.Dict(keys=fields.String(validate=single_line(64)))
+    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(max=64)))
     contact = fields.Nested(ContactIn)
