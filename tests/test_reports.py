@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import CalendarClosure, Client, CsatResponse, QaReview, QaRubric, SlaPolicy, TicketFact
+from helpdesk.models import CalendarClosure, Client, CsatResponse, QaReview, QaRubric, SlaPolicy, Ticket, TicketFact
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.routing import assignment, presence
@@ -361,4 +361,24 @@ def test_rebuild_command_recomputes_facts_from_tickets(app, scenario):
     assert result.exit_code == 0, result.output
     assert "rebuilt report facts of 4 tickets" in result.output
     assert fact(scenario["ids"]["a"]).fr_business_s == 5400
+    assert reports.facts_match()
+
+
+def test_facts_of_many_tickets_changed_in_one_flush_are_all_written(client, clock, acme):
+    """Facts are written once per flush for every ticket it changed (the SLA sweep changes
+    hundreds at once); a rollback forgets what the flush had not written yet."""
+    _, acme_key = acme
+    ids = [open_ticket(client, clock, acme_key, utc(2026, 3, 10, 14, n)) for n in range(5)]
+    versions = {i: fact(i).version for i in ids}
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids))):
+        ticket.priority = "urgent"
+    db.session.commit()
+    db.session.expire_all()
+    assert {i: (fact(i).priority, fact(i).version) for i in ids} == {i: ("urgent", versions[i] + 1) for i in ids}
+
+    ticket = db.session.get(Ticket, ids[0])
+    ticket.priority = "low"
+    db.session.rollback()
+    db.session.expire_all()
+    assert fact(ids[0]).priority == "urgent"
     assert reports.facts_match()

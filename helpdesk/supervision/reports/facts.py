@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import get_history
 
 from helpdesk.supervision.models import MEASURES, CsatResponse
 from helpdesk.supervision.reports.clock import business_seconds, load_calendars
@@ -88,14 +90,43 @@ def _upsert_statement(dialect: str, names: tuple[str, ...]):
         index_elements=["ticket_id"], set_={**changed, "version": FACTS.c.version + 1, "pending": True})
 
 
-def _upsert_fact(connection: Connection, values: dict[str, Any]) -> None:
-    statement = _upsert_statement(connection.dialect.name, tuple(sorted(values)))
-    connection.execute(statement, {f"v_{name}": value for name, value in values.items()})
+PENDING_FACTS = "helpdesk.pending_facts"
+
+
+def _queue_fact(target: Ticket, connection: Connection, values: dict[str, Any]) -> None:
+    """Facts are written once per flush, many rows in one executemany: a sweep or import that
+    changes 1,000 tickets in a flush paid 1,000 round trips (most of the SLA sweep's time)."""
+    session = object_session(target)
+    if session is None:
+        _upsert_facts(connection, [values])
+        return
+    session.info.setdefault(PENDING_FACTS, {})[values["ticket_id"]] = values  # the last write of a ticket wins
+
+
+def _upsert_facts(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in rows:
+        by_columns.setdefault(tuple(sorted(values)), []).append({f"v_{k}": v for k, v in values.items()})
+    for names, params in by_columns.items():
+        connection.execute(_upsert_statement(connection.dialect.name, names), params)
+
+
+def _write_pending_facts(session: Session, _flush_context: Any) -> None:
+    pending = session.info.pop(PENDING_FACTS, None)
+    if pending:
+        _upsert_facts(session.connection(), list(pending.values()))
+
+
+def _forget_pending_facts(session: Session, *_args: Any) -> None:
+    session.info.pop(PENDING_FACTS, None)
 
 
 def _changed_names(target: Any, names: Iterable[str]) -> set[str]:
-    state = inspect(target)
-    return {name for name in names if state.attrs[name].history.has_changes()}
+    # Only attributes set in this transaction can have changed (committed_state holds their
+    # old values); ``state.attrs`` builds a dict of every attribute on each call, which cost
+    # more than the rest of the hook in a 1,000-ticket flush.
+    touched = inspect(target).committed_state
+    return {name for name in names if name in touched and get_history(target, name).has_changes()}
 
 
 def _changed(target: Any, *names: str) -> bool:
@@ -112,7 +143,7 @@ STILL_WAITING = ("new", "open")
 def _routing_only(target: Ticket, changed: set[str]) -> bool:
     if not changed <= ROUTING_ONLY:
         return False
-    status = inspect(target).attrs["status"].history
+    status = get_history(target, "status")
     return all(value in STILL_WAITING for value in (*status.deleted, target.status))
 
 
@@ -135,7 +166,7 @@ def _ticket_written(connection: Connection, target: Ticket, new: bool) -> None:
         values.update(first_response_values(target, between))
     if res_changed:
         values.update(resolution_values(target, values["solved_at"], between))
-    _upsert_fact(connection, values)
+    _queue_fact(target, connection, values)
 
 
 def _after_insert(_mapper, connection: Connection, target: Ticket) -> None:
@@ -167,7 +198,7 @@ def _csat_key_and_sums(connection: Connection, client_id: int, ticket_id: int, a
 
 
 def _old(target: Any, name: str) -> Any:
-    history = inspect(target).attrs[name].history
+    history = get_history(target, name)
     return history.deleted[0] if history.deleted else getattr(target, name)
 
 
@@ -204,8 +235,17 @@ LISTENERS = (
 )
 
 
+SESSION_LISTENERS = (
+    ("after_flush", _write_pending_facts),
+    ("after_rollback", _forget_pending_facts),
+)
+
+
 def install() -> None:
     """Keep facts in every flush from now on (``create_app`` calls it; a second call changes nothing)."""
     for model, name, listener in LISTENERS:
         if not event.contains(model, name, listener):
             event.listen(model, name, listener)
+    for name, listener in SESSION_LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
