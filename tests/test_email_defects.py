@@ -6,26 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from helpdesk.channels.email import outbound as email_out
 from helpdesk.models import Contact, Message, Outbox, Ticket
 from tests.factories import auth
-from tests.mail_helpers import CaptureHandler, make_mail, make_mail_client, post_mail, signed_headers
-from tests.test_email_roundtrip import SMTP_OUT_PORT, staff_reply
+from tests.mail_helpers import make_mail, make_mail_client, post_mail, signed_headers
 from tests.test_email_roundtrip import app_config as app_config  # noqa: F401  (the SMTP port the replies use)
+from tests.test_email_roundtrip import customer_mail_server as customer_mail_server  # noqa: F401
+from tests.test_email_roundtrip import staff_reply
 
 CONTROL = ["Line one\r\nBcc: victim@example.com", "Tab\there", "Bell\x07", "Nul\x00byte", "Cr\r", "Del\x7f"]
-
-
-@pytest.fixture
-def customer_mail_server():
-    handler = CaptureHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_OUT_PORT)
-    controller.start()
-    yield handler
-    controller.stop()
 
 
 @pytest.mark.parametrize("text", CONTROL)
