@@ -25,7 +25,7 @@ CAPACITY = "capacity"
 @dataclass(frozen=True)
 class Obstacle:
     kind: str  # one of the constants above
-    value: str  # the client id, language or channel concerned
+    value: str  # the client id, language or channel concerned; for capacity "email 5 of 5"
     text: str  # for the queue row
 
 
@@ -54,8 +54,8 @@ def _obstacle(agent: Agent, ticket: Ticket, served: set[int], loads: dict[str, i
     if not assignment.has_channel(agent, ticket) or capacity == 0:
         return Obstacle(CHANNEL, ticket.channel, f"{ticket.channel} is not one of your channels")
     if loads[ticket.channel] >= capacity:
-        return Obstacle(CAPACITY, ticket.channel,
-                        f"you are at capacity on {ticket.channel} ({loads[ticket.channel]} of {capacity})")
+        used = f"{loads[ticket.channel]} of {capacity}"
+        return Obstacle(CAPACITY, f"{ticket.channel} {used}", f"you are at capacity on {ticket.channel} ({used})")
     return None
 
 
@@ -73,18 +73,16 @@ def explain_nothing_to_take(agent_id: int) -> Explanation:
         # Someone took the takeable ones between the click and this read.
         return Explanation("Another agent took the ticket you could have taken; try again.", len(tickets))
     counts = Counter(o.kind for o in found)
-    parts = [_sentence(kind, n, found, agent) for kind, n in counts.most_common()]
+    parts = [_sentence(kind, n, found) for kind, n in counts.most_common()]
     return Explanation(f"No waiting ticket you can take ({len(tickets)} waiting): " + "; ".join(parts) + ".",
                        len(tickets), dict(counts))
 
 
-def _sentence(kind: str, count: int, found: list[Obstacle], agent: Agent) -> str:
+def _sentence(kind: str, count: int, found: list[Obstacle]) -> str:
     values = sorted({o.value for o in found if o.kind == kind})
     tickets = "ticket" if count == 1 else "tickets"
-    if kind == CAPACITY:
-        limits = ", ".join(f"{channel} {assignment.load_on_channel(agent.id, channel)} of "
-                           f"{assignment.capacity_on(agent, channel)}" for channel in values)
-        return f"{count} {tickets} need a free slot and you are at capacity ({limits})"
+    if kind == CAPACITY:  # the loads were counted once, in ``obstacles``
+        return f"{count} {tickets} need a free slot and you are at capacity ({', '.join(values)})"
     if kind == LANGUAGE:
         return f"{count} {tickets} in languages you do not have ({', '.join(values)})"
     if kind == CHANNEL:

@@ -241,10 +241,7 @@ class Batch:
                 if prefix.upper() == self.client.ticket_prefix.upper() and int(number) in by_number:
                     ticket = by_number[int(number)]
                     break
-        for _ in range(5):
-            if ticket is None or ticket.merged_into_id is None:
-                break
-            ticket = self.scope.get(Ticket, ticket.merged_into_id)
+        ticket = threads.live_ticket(self.scope, ticket)
         if ticket is not None and ticket.status == "closed":
             return None, ticket.reference
         return ticket, None

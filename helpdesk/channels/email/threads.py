@@ -83,10 +83,3 @@ def join(scope: TenantScope, target_id: int, source_ids: set[int]) -> list[int]:
             continue
         merged.append(source_id)
     return merged
-
-
-def open_tickets(scope: TenantScope, ticket_ids: set[int]) -> dict[int, Ticket]:
-    if not ticket_ids:
-        return {}
-    return {t.id: t for t in db.session.scalars(scope.select(Ticket, Ticket.id.in_(ticket_ids)))}
-
