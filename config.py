@@ -24,6 +24,8 @@ def _int(name: str, default: int) -> int:
 
 
 class Config:
+    ALLOW_INTERNAL_DEFAULT = "0"
+
     def __init__(self) -> None:
         self.BASE_MIGRATIONS = BASE_DIR / "migrations"
         self.INSTANCE_DIR = Path(_env("HELPDESK_INSTANCE", str(BASE_DIR / "instance")))
@@ -74,6 +76,16 @@ class Config:
         self.IDEMPOTENCY_RETENTION_HOURS = _int("IDEMPOTENCY_RETENTION_HOURS", 7 * 24)
         # Scheme and host that senders call; Twilio's signature covers the URL it called.
         self.PUBLIC_URL = _env("PUBLIC_URL")
+        # Outbound webhooks. Internal (loopback, private, link-local) receivers are refused in
+        # production; development and tests allow them so a local receiver can be used.
+        self.WEBHOOK_ALLOW_INTERNAL_URLS = _env("WEBHOOK_ALLOW_INTERNAL_URLS", self.ALLOW_INTERNAL_DEFAULT) == "1"
+        self.WEBHOOK_TIMEOUT_SECONDS = float(_env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+        # Seconds before each retry (with +-20% jitter): 11 attempts over about 24 h.
+        self.WEBHOOK_RETRY_DELAYS = _env("WEBHOOK_RETRY_DELAYS", "5,30,120,600,1800,3600,7200,14400,28800,28800")
+        self.WEBHOOK_DISABLE_AFTER_HOURS = float(_env("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+        self.WEBHOOK_RUN_SECONDS = float(_env("WEBHOOK_RUN_SECONDS", "2"))
+        self.WEBHOOK_SECRET_OVERLAP_HOURS = float(_env("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+        self.WEBHOOK_MAX_ENDPOINTS = _int("WEBHOOK_MAX_ENDPOINTS", 20)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         # Human lines on the console by default; JSON lines for log shippers (production's default).
         self.LOG_JSON = _env("LOG_JSON", "0") == "1"
@@ -119,12 +131,16 @@ def engine_options(url: str) -> dict:
 
 
 class DevelopmentConfig(Config):
+    ALLOW_INTERNAL_DEFAULT = "1"
+
     def __init__(self) -> None:
         super().__init__()
         self.DEBUG = False
 
 
 class TestingConfig(Config):
+    ALLOW_INTERNAL_DEFAULT = "1"
+
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True

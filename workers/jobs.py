@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from helpdesk.channels.email import ingest as email_ingest
 from helpdesk.channels.email import outbound as email_out
+from helpdesk.channels.webhooks import outbound as webhooks_out
 from helpdesk.extensions import db
 from helpdesk.platform import outbox, retention
 from helpdesk.platform.models import Event
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def publish_event(event_id: int) -> list[str] | None:
-    """Push a stored event to its rooms. Writes nothing: the reconciler records completion."""
+    """Push a stored event to its rooms and plan its webhooks (saved only if an endpoint wants one)."""
     with read_only():
         event = db.session.get(Event, event_id)
         if event is None:
@@ -34,7 +35,9 @@ def publish_event(event_id: int) -> list[str] | None:
             return None
         rooms = push_event(event)
         wallboard.apply(event)
+        planned = webhooks_out.plan([event])
         db.session.rollback()
+    webhooks_out.save(planned)
     return rooms
 
 
@@ -45,7 +48,9 @@ def publish_events(event_ids: list[int]) -> int:
         for event in found:
             push_event(event)
             wallboard.apply(event)
+        planned = webhooks_out.plan(list(found))
         db.session.rollback()
+    webhooks_out.save(planned)
     if len(found) < len(event_ids):
         log.warning("publish_events: %d of %d events not found", len(event_ids) - len(found), len(event_ids))
     return len(found)
@@ -106,3 +111,15 @@ def prune_old_records() -> dict[str, int]:
 
 def rebuild_wallboard() -> int:
     return wallboard.rebuild()
+
+
+def deliver_webhooks(endpoint_id: int) -> dict[str, int]:
+    return webhooks_out.run_endpoint(endpoint_id)
+
+
+def sweep_webhooks() -> int:
+    return webhooks_out.sweep()
+
+
+def send_webhook_disabled_notice(endpoint_id: int) -> str:
+    return webhooks_out.send_disabled_notice(endpoint_id)

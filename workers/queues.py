@@ -10,9 +10,11 @@ DEFAULT_QUEUE = "default"
 ROUTING_QUEUE = "routing"
 REALTIME_QUEUE = "realtime"
 SCHEDULED_QUEUE = "scheduled"
+# Last in every worker's order: a client's receiver never delays routing or live pushes.
+WEBHOOK_QUEUE = "webhooks"
 # A worker listens in this order: live pushes first, periodic housekeeping last.
-ALL_QUEUES = (REALTIME_QUEUE, ROUTING_QUEUE, DEFAULT_QUEUE, SCHEDULED_QUEUE)
-LIVE_QUEUES = (REALTIME_QUEUE, ROUTING_QUEUE, DEFAULT_QUEUE)
+ALL_QUEUES = (REALTIME_QUEUE, ROUTING_QUEUE, DEFAULT_QUEUE, SCHEDULED_QUEUE, WEBHOOK_QUEUE)
+LIVE_QUEUES = (REALTIME_QUEUE, ROUTING_QUEUE, DEFAULT_QUEUE, WEBHOOK_QUEUE)
 
 
 def redis_connection(url: str) -> Redis:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -81,29 +81,54 @@ class ApiKey(ClientOwned, db.Model):
 
 
 class WebhookEndpoint(ClientOwned, Timestamps, db.Model):
-    """Where a client receives our signed outbound webhooks."""
+    """Where a client receives our signed outbound webhooks (Standard Webhooks)."""
 
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(String(200))
+    # Needed in clear to sign; after a rotation the old one also signs until it expires.
     secret: Mapped[str] = mapped_column(String(200))
+    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_types: Mapped[list] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who hears that the endpoint was disabled (besides the event in the client's log).
+    alert_email: Mapped[str | None] = mapped_column(String(320))
+    # Failing without a success in between since; a retryable failure pauses the endpoint until.
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class WebhookDelivery(ClientOwned, db.Model):
+    """One webhook type of one event for one endpoint; ``webhook_id`` stays the same across retries."""
+
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (UniqueConstraint("endpoint_id", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id", "event_type"),
+        Index("ix_webhook_deliveries_due", "endpoint_id", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(40))
     webhook_id: Mapped[str] = mapped_column(String(64), default=lambda: "msg_" + uuid.uuid4().hex)
+    # The JSON body, fixed when the delivery is made so every retry sends the same bytes' content.
+    payload: Mapped[dict] = mapped_column(JSONType)
+    # pending, retrying, delivered, failed
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The retry budget of this round: a replay starts a new one.
+    round_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_response_body: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
