@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import email
 import logging
 from datetime import datetime, timedelta
+from email.policy import default as default_policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from helpdesk.channels import signatures
 from helpdesk.errors import Unauthorized
 from tests import factories
+from tests.processes import free_port
 from tests.webhook_receiver import Receiver, Reply
 
 TICKET = {"subject": "Printer on fire", "body": "Send help", "contact": {"email": "pat@example.com"}}
@@ -95,8 +99,8 @@ def test_types_are_filtered_and_internal_notes_never_sent(client, acme, queue, r
     assert message.body["data"]["message"]["body"] == "More smoke"
     assert message.body["data"]["message"]["kind"] == "inbound"
     # An agent's internal note is not the client's to see.
-    from helpdesk.tickets import service
     from helpdesk.platform.tenancy import TenantScope
+    from helpdesk.tickets import service
 
     agent = factories.make_agent("ana@helpdesk.test")
     service.add_agent_message(TenantScope(None, all_clients=True), ticket["id"], agent.id,
@@ -173,15 +177,35 @@ def test_gone_disables_the_endpoint_and_the_client_hears_it(client, acme, queue,
     assert len(receiver.at("/gone")) == 2
 
 
-def test_failing_for_the_whole_window_disables(client, acme, queue, receiver, app):
+class MailCapture:
+    def __init__(self) -> None:
+        self.received: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK: queued"
+
+
+def test_failing_for_the_whole_window_disables_and_mails_the_alert_address(client, acme, queue, receiver, app):
     _, headers = acme
-    app.config["WEBHOOK_DISABLE_AFTER_HOURS"] = 0  # the window has passed at the first failure
-    receiver.script["/down"] = [Reply(503)]
-    endpoint = add_endpoint(client, headers, receiver.url("/down"), ["ticket.created"])
-    new_ticket(client, headers)
-    queue.run()
+    port = free_port()
+    sink = MailCapture()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{port}", WEBHOOK_DISABLE_AFTER_HOURS=0)  # over at once
+    try:
+        receiver.script["/down"] = [Reply(503)]
+        endpoint = add_endpoint(client, headers, receiver.url("/down"), ["ticket.created"],
+                                alert_email="ops@acme.example")
+        new_ticket(client, headers)
+        queue.run()
+    finally:
+        controller.stop()
     shown = client.get(f"/api/v1/webhooks/{endpoint['id']}", headers=headers).get_json()
     assert shown["active"] is False and "Every delivery failed since" in shown["disabled_reason"]
+    (notice,) = sink.received
+    assert notice["To"] == "ops@acme.example" and "disabled" in notice["Subject"]
+    assert receiver.url("/down") in notice.get_content() and "Every delivery failed" in notice.get_content()
 
 
 def test_rotation_signs_with_both_secrets_for_the_overlap(client, acme, queue, receiver):

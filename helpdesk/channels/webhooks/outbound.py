@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import secrets
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -160,6 +161,8 @@ def request_run(endpoint_id: int, client_id: int, not_before: datetime | None = 
     if not_before is None:
         flag, seconds = f"webhooks:queued:{endpoint_id}", QUEUED_FLAG_SECONDS
     else:  # one run per endpoint and instant, however many runs asked for it
+        # RQ keeps whole seconds and would release the run up to a second early, to find nothing due.
+        not_before = datetime.fromtimestamp(math.ceil(not_before.timestamp()), UTC)
         flag = f"webhooks:scheduled:{endpoint_id}:{int(not_before.timestamp())}"
         seconds = max(1, int((not_before - utcnow()).total_seconds())) + QUEUED_FLAG_SECONDS
     try:
