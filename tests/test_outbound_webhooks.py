@@ -294,3 +294,31 @@ def test_a_client_cannot_touch_another_clients_webhooks(client, acme, queue, rec
     queue.run()
     assert len(receiver.at("/acme")) == 1
     assert client.get(base, headers=headers).get_json()["active"] is True
+
+
+def test_the_bpo_admin_sees_the_log_replays_and_is_told_why_a_test_is_refused(client, acme, queue, receiver,
+                                                                               login):
+    client_id, headers = acme
+    receiver.script["/ops"] = [Reply(400, "<script>alert(1)</script> bad field")]
+    endpoint = add_endpoint(client, headers, receiver.url("/ops"), ["ticket.created"], description="CRM sync")
+    new_ticket(client, headers)
+    queue.run()
+    factories.make_agent("root@helpdesk.test", role="admin")
+    login("root@helpdesk.test")
+    page = client.get(f"/admin/clients/{client_id}/webhooks")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "CRM sync" in html and "the receiver answered 400" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    (delivery,) = deliveries(client, headers, endpoint["id"])
+    token = factories.csrf_token(html)
+    base = f"/admin/clients/{client_id}/webhooks/{endpoint['id']}"
+    receiver.script["/ops"] = [Reply(200)]
+    answer = client.post(f"{base}/deliveries/{delivery['id']}/replay", data={"csrf_token": token})
+    assert answer.status_code == 302
+    queue.run()
+    assert len(receiver.at("/ops")) == 2
+    assert deliveries(client, headers, endpoint["id"])[0]["status"] == "delivered"
+    client.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"active": False}, headers=headers)
+    refused = client.post(f"{base}/test", data={"csrf_token": token}, follow_redirects=True)
+    assert "This endpoint is disabled" in refused.get_data(as_text=True)
+    assert client.get("/admin/clients/999999/webhooks").status_code == 404
