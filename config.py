@@ -86,6 +86,7 @@ class Config:
         self.WEBHOOK_RUN_SECONDS = float(_env("WEBHOOK_RUN_SECONDS", "2"))
         self.WEBHOOK_SECRET_OVERLAP_HOURS = float(_env("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
         self.WEBHOOK_MAX_ENDPOINTS = _int("WEBHOOK_MAX_ENDPOINTS", 20)
+        self.WEBHOOK_LOG_RETENTION_DAYS = _int("WEBHOOK_LOG_RETENTION_DAYS", 30)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         # Human lines on the console by default; JSON lines for log shippers (production's default).
         self.LOG_JSON = _env("LOG_JSON", "0") == "1"

@@ -322,3 +322,24 @@ def test_the_bpo_admin_sees_the_log_replays_and_is_told_why_a_test_is_refused(cl
     refused = client.post(f"{base}/test", data={"csrf_token": token}, follow_redirects=True)
     assert "This endpoint is disabled" in refused.get_data(as_text=True)
     assert client.get("/admin/clients/999999/webhooks").status_code == 404
+
+
+def test_finished_deliveries_leave_the_log_after_its_retention_and_waiting_ones_stay(client, acme, queue, receiver):
+    from sqlalchemy import update
+
+    from helpdesk.client.models import WebhookDelivery
+    from helpdesk.extensions import db
+    from workers import jobs
+
+    _, headers = acme
+    receiver.script["/old"] = [Reply(200), Reply(429, "", {"Retry-After": "3600"})]
+    endpoint = add_endpoint(client, headers, receiver.url("/old"), ["ticket.created"])
+    new_ticket(client, headers)
+    queue.run()
+    new_ticket(client, headers)
+    queue.run()
+    assert sorted(d["status"] for d in deliveries(client, headers, endpoint["id"])) == ["delivered", "retrying"]
+    db.session.execute(update(WebhookDelivery).values(created_at=datetime.now().astimezone() - timedelta(days=31)))
+    db.session.commit()
+    assert jobs.prune_old_records()["webhook_deliveries"] == 1
+    assert [d["status"] for d in deliveries(client, headers, endpoint["id"])] == ["retrying"]

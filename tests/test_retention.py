@@ -37,14 +37,14 @@ def test_prune_forgets_only_what_is_past_its_retention(client, app):
     old_key = db.session.scalar(db.select(IdempotencyKey.id).where(IdempotencyKey.key == "old-1"))
     _age(IdempotencyKey, "created_at", [old_key], hours=app.config["IDEMPOTENCY_RETENTION_HOURS"] + 1)
 
-    assert jobs.prune_old_records() == {"outbox": 1, "idempotency_keys": 1}
+    assert jobs.prune_old_records() == {"outbox": 1, "idempotency_keys": 1, "webhook_deliveries": 0}
 
     left = set(db.session.scalars(db.select(Outbox.id)))
     assert processed_long_ago not in left and {processed_lately, never_processed} <= left
     assert set(db.session.scalars(db.select(IdempotencyKey.key))) == {"new-1"}
     # The forgotten key no longer replays the old answer: the same key makes a new ticket.
     assert _ticket(client, key, "old-1") != old_ticket
-    assert jobs.prune_old_records() == {"outbox": 0, "idempotency_keys": 0}
+    assert jobs.prune_old_records() == {"outbox": 0, "idempotency_keys": 0, "webhook_deliveries": 0}
 
 
 def test_prune_works_through_a_backlog_in_batches(client, app, monkeypatch):

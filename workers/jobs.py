@@ -106,7 +106,7 @@ def reprocess_stale_inbound() -> int:
 
 
 def prune_old_records() -> dict[str, int]:
-    return retention.prune()
+    return {**retention.prune(), **webhooks_out.prune()}
 
 
 def rebuild_wallboard() -> int:

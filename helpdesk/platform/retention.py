@@ -26,12 +26,12 @@ def prune(now: datetime | None = None) -> dict[str, int]:
     outbox_cutoff = now - timedelta(hours=current_app.config["OUTBOX_RETENTION_HOURS"])
     keys_cutoff = now - timedelta(hours=current_app.config["IDEMPOTENCY_RETENTION_HOURS"])
     return {
-        "outbox": _delete_in_batches(Outbox, Outbox.processed_at < outbox_cutoff),
-        "idempotency_keys": _delete_in_batches(IdempotencyKey, IdempotencyKey.created_at < keys_cutoff),
+        "outbox": delete_in_batches(Outbox, Outbox.processed_at < outbox_cutoff),
+        "idempotency_keys": delete_in_batches(IdempotencyKey, IdempotencyKey.created_at < keys_cutoff),
     }
 
 
-def _delete_in_batches(model, condition) -> int:
+def delete_in_batches(model, condition) -> int:
     deleted = 0
     for _ in range(MAX_BATCHES):
         batch = select(model.id).where(condition).limit(BATCH).scalar_subquery()

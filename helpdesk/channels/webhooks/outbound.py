@@ -32,7 +32,7 @@ from helpdesk.channels.email.outbound import smtp_connection
 from helpdesk.channels.webhooks.transport import Answer, Sender
 from helpdesk.client.models import WebhookDelivery, WebhookEndpoint
 from helpdesk.extensions import db
-from helpdesk.platform import events, outbox
+from helpdesk.platform import events, outbox, retention
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.platform.models import Event
@@ -380,3 +380,10 @@ def send_disabled_notice(endpoint_id: int) -> str:
     with smtp_connection() as smtp:
         smtp.send_message(notice)
     return "sent"
+
+
+def prune() -> dict[str, int]:
+    """Forget finished deliveries past WEBHOOK_LOG_RETENTION_DAYS (the log's reach); waiting ones stay."""
+    cutoff = utcnow() - timedelta(days=_setting("WEBHOOK_LOG_RETENTION_DAYS"))
+    finished = WebhookDelivery.status.in_(("delivered", "failed")) & (WebhookDelivery.created_at < cutoff)
+    return {"webhook_deliveries": retention.delete_in_batches(WebhookDelivery, finished)}
