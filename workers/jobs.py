@@ -13,6 +13,7 @@ from sqlalchemy import select
 from helpdesk.channels.email import ingest as email_ingest
 from helpdesk.channels.email import outbound as email_out
 from helpdesk.channels.webhooks import outbound as webhooks_out
+from helpdesk.client import clients
 from helpdesk.extensions import db
 from helpdesk.platform import outbox, retention
 from helpdesk.platform.models import Event
@@ -123,3 +124,7 @@ def sweep_webhooks() -> int:
 
 def send_webhook_disabled_notice(endpoint_id: int) -> str:
     return webhooks_out.send_disabled_notice(endpoint_id)
+
+
+def flush_api_key_use() -> int:
+    return clients.flush_key_use()

@@ -23,6 +23,7 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("periodic-shift-handoff", "workers.jobs.shift_handoff", 60),
     PeriodicJob("periodic-presence-sweep", "workers.jobs.presence_sweep", 30),
     PeriodicJob("periodic-webhook-sweep", "workers.jobs.sweep_webhooks", 30),
+    PeriodicJob("periodic-api-key-use", "workers.jobs.flush_api_key_use", 60),
     PeriodicJob("periodic-inbound-stale", "workers.jobs.reprocess_stale_inbound", 60),
     # The board is kept from events; this corrects drift (events pushed while Redis was away).
     PeriodicJob("periodic-wallboard-rebuild", "workers.jobs.rebuild_wallboard", 600),

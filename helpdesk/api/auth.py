@@ -41,6 +41,7 @@ def require_api_key() -> None:
             "A valid API key is required: Authorization: Bearer <key>.",
             {"authorization": ["missing" if not token else "invalid or revoked"]},
         )
+    clients.note_key_use(key.key_id)
     g.api_client_id = key.client_id
     g.scope = TenantScope.for_client(key.client_id)
     g.actor = Actor("api_key", key.key_id)

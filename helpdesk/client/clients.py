@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import select
+from flask import current_app
+from redis.exceptions import RedisError, ResponseError
+from sqlalchemy import select, update
 
 from helpdesk.channels import signatures
 from helpdesk.client.models import ApiKey, Client, SupportAddress
@@ -17,6 +21,7 @@ from helpdesk.platform.cache import app_cache
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.routing.models import Calendar, Region
+from workers.queues import get_redis
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -100,6 +105,42 @@ def _verify_api_key(prefix: str, secret: str) -> ApiCredential | None:
     if not key.client.active:
         return None
     return ApiCredential(key.id, key.client_id)
+
+
+# api_keys.last_used_at is written at most once a minute per key, and never on the request
+# path: a request notes the use in Redis (at most once a minute per key and process), and
+# the periodic job ``flush_key_use`` writes what was noted.
+KEY_USE_HASH = "api_keys:last_used"
+KEY_USE_EVERY_SECONDS = 60
+
+
+def note_key_use(key_id: int) -> None:
+    noted = current_app.extensions.setdefault("helpdesk_key_use", {})
+    now = time.monotonic()
+    if now - noted.get(key_id, -KEY_USE_EVERY_SECONDS) < KEY_USE_EVERY_SECONDS:
+        return
+    try:
+        get_redis().hset(KEY_USE_HASH, str(key_id), utcnow().isoformat())
+        noted[key_id] = now
+    except RedisError:
+        pass  # a lost "last used" never fails a request
+
+
+def flush_key_use() -> int:
+    """Write the noted uses to ``api_keys.last_used_at``; returns how many keys were updated."""
+    connection = get_redis()
+    taking = f"{KEY_USE_HASH}:flushing"
+    try:
+        connection.rename(KEY_USE_HASH, taking)
+    except ResponseError:  # nothing noted since the last flush
+        return 0
+    noted = connection.hgetall(taking)
+    for key_id, used_at in noted.items():
+        db.session.execute(update(ApiKey).where(ApiKey.id == int(key_id))
+                           .values(last_used_at=datetime.fromisoformat(used_at.decode())))
+    db.session.commit()
+    connection.delete(taking)
+    return len(noted)
 
 
 def set_active(client_id: int, active: bool) -> None:
