@@ -2,6 +2,7 @@
 first use, by Alembic for autogenerate, and by tests for convenience. Application code imports a
 model from its own domain (``helpdesk.tickets.models``), never from here."""
 
+from helpdesk.audit import AuditEntry
 from helpdesk.channels.models import CallLog, InboundRaw, ThreadRef
 from helpdesk.client.models import ApiKey, Client, SupportAddress, WebhookDelivery, WebhookEndpoint, client_regions
 from helpdesk.platform.db import UTCDateTime, utcnow
@@ -23,6 +24,7 @@ from helpdesk.tickets.models import (
 )
 
 __all__ = [
+    "AuditEntry",
     "CHANNELS", "MESSAGE_KINDS", "OPEN_STATUSES", "PRESENCE_STATES", "PRIORITIES", "ROLES", "STATUSES",
     "Agent", "ApiKey", "Attachment", "Calendar", "CalendarClosure", "CallLog", "Client", "Contact",
     "CsatResponse", "Event", "IdempotencyKey", "ImmutableEventError", "InboundRaw", "Macro", "Message",

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import has_request_context
 from flask_login import current_user
 
+from helpdesk import audit
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.platform.cache import app_cache
@@ -149,6 +150,8 @@ def log_change(what: str, details: dict[str, Any]) -> None:
 
 
 def commit_change(what: str, **details: Any) -> None:
+    audit.record("admin.change", client_id=details.get("client_id"),
+                 details={"what": what, **{key: str(value) for key, value in details.items()}})
     db.session.commit()
     forget_caches()
     log_change(what, details)

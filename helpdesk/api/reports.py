@@ -7,6 +7,7 @@ import time
 import click
 from flask import Response, g, request
 
+from helpdesk import audit
 from helpdesk.api.auth import api_blueprint
 from helpdesk.api.schemas import ReportArgs, ReportOut
 from helpdesk.errors import AppError, NotFound
@@ -48,6 +49,8 @@ def get_report(_args, name):
             raise AppError("CSV holds one table: give group_by or table=<name>.",
                            {"tables": [t.name for t in tables]})
         filename = f"{chosen[0].name}.csv"
+        audit.record_read("report.exported", client_id=g.scope.client_id, object_type="report", object_id=name,
+                          details={"table": chosen[0].name, "query": dict(request.args)})
         return Response(reports.to_csv(chosen[0]), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return {"report": name, "start": query.start, "end": query.end, "tz": query.tz, "group_by": query.group_by,

@@ -12,6 +12,7 @@ from flask import current_app
 from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import select, update
 
+from helpdesk import audit
 from helpdesk.channels import signatures
 from helpdesk.client.models import ApiKey, Client, SupportAddress
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
@@ -65,6 +66,8 @@ def _add_api_key(client_id: int, name: str) -> str:
 
 def create_api_key(client_id: int, name: str) -> str:
     key = _add_api_key(client_id, name)
+    audit.record("api_key.created", client_id=client_id, object_type="api_key", object_id=key.split("_")[1],
+                 details={"name": name})
     db.session.commit()
     return key
 
@@ -74,6 +77,8 @@ def revoke_api_key(client_id: int, prefix: str) -> None:
     if key is None:
         raise NotFound("No such API key.")
     key.revoked_at = utcnow()
+    audit.record("api_key.revoked", client_id=client_id, object_type="api_key", object_id=prefix,
+                 details={"name": key.name})
     db.session.commit()
     app_cache("api_keys", API_KEY_CACHE_SECONDS).clear()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from helpdesk import audit
 from helpdesk.extensions import db
 from helpdesk.platform import counters, outbox
 from helpdesk.platform.db import utcnow
@@ -72,7 +73,9 @@ def record(
     """
     db.session.flush()
     if publish_task and db.engine.dialect.name == "postgresql":
-        return _record_in_one_statement(client_id, event_type, actor, data, ticket_id, publish_task)
+        recorded = _record_in_one_statement(client_id, event_type, actor, data, ticket_id, publish_task)
+        audit.record_change_event(client_id, event_type, actor.kind, actor.id, ticket_id, recorded.seq)
+        return recorded
     event = Event(
         client_id=client_id,
         seq=counters.next_value(client_id, "event"),
@@ -86,6 +89,7 @@ def record(
     db.session.flush()
     if publish_task:
         outbox.add(publish_task, {"event_id": event.id}, client_id=client_id)
+    audit.record_change_event(client_id, event_type, actor.kind, actor.id, ticket_id, event.seq)
     return Recorded(event.id, event.seq)
 
 
@@ -110,6 +114,9 @@ def record_many(client_id: int, entries: list[tuple[str, Actor, dict[str, Any], 
     events = Event.__table__
     event_ids = list(db.session.connection().execute(
         insert(events).returning(events.c.id, sort_by_parameter_order=True), rows).scalars())
+    for row in rows:
+        audit.record_change_event(client_id, row["type"], row["actor_type"], row["actor_id"], row["ticket_id"],
+                                  row["seq"])
     # One job pushes them all, in order: a batch of 500 costs one RQ job, not 500.
     outbox.add(PUBLISH_MANY_TASK, {"event_ids": event_ids}, client_id=client_id)
 

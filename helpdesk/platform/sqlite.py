@@ -27,6 +27,16 @@ def read_only() -> Iterator[None]:
         _deferred.reset(token)
 
 
+@contextmanager
+def writing() -> Iterator[None]:
+    """The opposite, inside a GET request: transactions begun inside take the write lock up front."""
+    token = _deferred.set(False)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
 def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
-from helpdesk.web.admin import pages, setup, staff, webhooks  # noqa: F401  (each adds its routes to the admin blueprint)
+from helpdesk.web.admin import audit, pages, setup, staff, webhooks  # noqa: F401  (each adds its routes to the admin blueprint)
 from helpdesk.web.admin.base import bp as admin_bp
 from helpdesk.web.agent.api import bp as staff_api_bp
 from helpdesk.web.agent.pages import bp as agent_bp

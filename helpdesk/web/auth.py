@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from helpdesk.extensions import limiter
+from helpdesk import audit
+from helpdesk.extensions import db, limiter
 from helpdesk.staff import accounts as agents
 
 bp = Blueprint("auth", __name__)
@@ -58,8 +59,14 @@ def login():
     if form.validate_on_submit():
         agent = agents.authenticate(form.email.data, form.password.data)
         if agent is not None:
+            audit.record("auth.signed_in", client_id=None, object_type="agent", object_id=agent.id,
+                         actor=("agent", agent.id, agent.role))
+            db.session.commit()
             _start_session(agent, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or url_for("agent.home"))
+        audit.record("auth.sign_in_failed", client_id=None, details={"email": _attempted_email()[:320]},
+                     actor=("anonymous", None, "anonymous"))
+        db.session.commit()
         flash("Wrong email or password.", "error")
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
@@ -86,6 +93,8 @@ def _safe_next(target: str | None) -> str | None:
 def logout():
     if request.form.get("everywhere"):
         return logout_everywhere()
+    audit.record("auth.signed_out", client_id=None, object_type="agent", object_id=current_user.id)
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from helpdesk import audit
 from helpdesk.channels.webhooks import outbound
 from helpdesk.channels.webhooks.transport import check_url
 from helpdesk.client.models import WebhookDelivery, WebhookEndpoint
@@ -49,6 +50,8 @@ def create_endpoint(scope: TenantScope, data: dict[str, Any]) -> tuple[WebhookEn
                                event_types=event_types, active=data.get("active", True),
                                alert_email=data.get("alert_email"), secret=secret)
     scope.add(endpoint, client_id)
+    db.session.flush()
+    _audit("webhook.created", endpoint, {"url": endpoint.url, "event_types": endpoint.event_types})
     db.session.commit()
     return endpoint, secret
 
@@ -78,12 +81,15 @@ def update_endpoint(scope: TenantScope, endpoint_id: int, data: dict[str, Any]) 
     elif data.get("active") is False:
         endpoint.active = False
     endpoint.updated_at = utcnow()
+    _audit("webhook.updated", endpoint, {key: value for key, value in data.items()})
     outbox.commit()
     return endpoint
 
 
 def delete_endpoint(scope: TenantScope, endpoint_id: int) -> None:
-    db.session.delete(get_endpoint(scope, endpoint_id))
+    endpoint = get_endpoint(scope, endpoint_id)
+    _audit("webhook.deleted", endpoint, {"url": endpoint.url})
+    db.session.delete(endpoint)
     db.session.commit()
 
 
@@ -93,6 +99,8 @@ def rotate_secret(scope: TenantScope, endpoint_id: int) -> tuple[WebhookEndpoint
     hours = current_app.config["WEBHOOK_SECRET_OVERLAP_HOURS"]
     endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, utcnow() + timedelta(hours=hours)
     endpoint.secret = security.new_webhook_secret()
+    _audit("webhook.secret_rotated", endpoint,
+           {"previous_valid_until": endpoint.previous_secret_expires_at.isoformat()})
     db.session.commit()
     return endpoint, endpoint.secret
 
@@ -119,6 +127,7 @@ def replay(scope: TenantScope, endpoint_id: int, delivery_id: int) -> WebhookDel
     delivery.status, delivery.round_attempts, delivery.next_attempt_at = "pending", 0, utcnow()
     endpoint.paused_until = None
     outbound.request_run(endpoint.id, endpoint.client_id)
+    _audit("webhook.replayed", endpoint, {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id})
     outbox.commit()
     return delivery
 
@@ -138,6 +147,11 @@ def send_test(scope: TenantScope, endpoint_id: int, actor: Actor) -> WebhookDeli
     outbound.request_run(endpoint.id, endpoint.client_id)
     outbox.commit()
     return delivery
+
+
+def _audit(action: str, endpoint: WebhookEndpoint, details: dict[str, Any]) -> None:
+    audit.record(action, client_id=endpoint.client_id, object_type="webhook_endpoint", object_id=endpoint.id,
+                 details=details)
 
 
 def _must_be_active(endpoint: WebhookEndpoint) -> None:

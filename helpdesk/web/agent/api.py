@@ -19,7 +19,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError
 from werkzeug.http import dump_options_header
 from werkzeug.utils import secure_filename
 
-from helpdesk import realtime
+from helpdesk import audit, realtime
 from helpdesk.channels.email import ingest as email_ingest
 from helpdesk.channels.phone import calls as phone
 from helpdesk.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -186,6 +186,8 @@ def _require_admin() -> None:
 def list_messages(ticket_id: int):
     """The whole conversation, internal notes and tickets merged into it included, oldest first."""
     scope = _scope()
+    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
+    audit.record_read("ticket.viewed", client_id=ticket.client_id, object_type="ticket", object_id=ticket.id)
     ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
     return MessagesOut().dump({"messages": merge.conversation(scope, ticket, merge.merged_sources(scope, ticket))})
 

@@ -15,6 +15,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_
 
+from helpdesk import audit
 from helpdesk.channels.models import CallLog
 from helpdesk.client.models import Client
 from helpdesk.extensions import db
@@ -285,6 +286,8 @@ def _shown(value: Any) -> str:
 def ticket_page(ticket_id: int):
     scope = TenantScope.for_agent(current_user)
     ticket = scope.get_or_404(Ticket, ticket_id, "ticket")  # another client's ticket is a 404, not a 403
+    audit.record_read("ticket.viewed", client_id=ticket.client_id, object_type="ticket", object_id=ticket.id)
+    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
     merged_from = merge.merged_sources(scope, ticket)
     messages = merge.conversation(scope, ticket, merged_from)
     history = ticket_history(scope, ticket.id)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk import audit
 from helpdesk.errors import error_body, not_for_role
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.supervision import reports
@@ -226,5 +227,7 @@ def csv(name: str):
         return _json_error(400, "bad_request", f"The {name} report has no table {wanted!r}.",
                            {"table": [t.name for t in tables]})
     filename = "-".join(_filename_part(p) for p in (name, table.name, values["from"], values["to"])) + ".csv"
+    audit.record_read("report.exported", client_id=None, object_type="report", object_id=name,
+                      details={"table": table.name, "query": dict(request.args)})
     return Response(reports.to_csv(table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
