@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
 from helpdesk import audit
-from helpdesk.api.auth import api_blueprint
+from helpdesk.api.auth import CSV_TOO, api_blueprint
 
 blp = api_blueprint("audit", __name__, "/api/v1/audit", "The calling client's audit trail")
 
@@ -43,7 +43,7 @@ class AuditPage(Schema):
 @blp.get("")
 @blp.arguments(AuditArgs, location="query", as_kwargs=True)
 @blp.response(200, AuditPage)
-@blp.alt_response(200, description="The page as CSV (format=csv)", content_type="text/csv", success=True)
+@blp.doc(responses=CSV_TOO)
 def list_audit(limit, format, cursor=None, **filters):  # noqa: A002 - the query parameter's name
     """Who read or changed what of this client's data, newest first; follow ``next_cursor``."""
     rows, next_cursor = audit.entries(g.scope.client_id, filters, limit, cursor)

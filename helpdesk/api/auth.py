@@ -47,6 +47,10 @@ def require_api_key() -> None:
     g.actor = Actor("api_key", key.key_id)
 
 
+# For ``blp.doc``: the 200 answer may also be CSV (format=csv), beside the JSON the response schema documents.
+CSV_TOO = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = SafeFlaskParser()
 

@@ -8,7 +8,7 @@ import click
 from flask import Response, g, request
 
 from helpdesk import audit
-from helpdesk.api.auth import api_blueprint
+from helpdesk.api.auth import CSV_TOO, api_blueprint
 from helpdesk.api.schemas import ReportArgs, ReportOut
 from helpdesk.errors import AppError, NotFound
 from helpdesk.supervision import reports
@@ -26,8 +26,7 @@ def _wants_csv() -> bool:
 @blp.get("/<string:name>")
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportOut)
-@blp.alt_response(200, description="One table as CSV (format=csv or Accept: text/csv)",
-                  content_type="text/csv", success=True)
+@blp.doc(responses=CSV_TOO)
 def get_report(_args, name):
     """One report over the calling client's tickets: `volume`, `response_times`, `sla`, `backlog`, `agents`,
     `csat`, `qa`. Days and hours are bucketed in `tz`; every figure covers this client only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
+from helpdesk.channels.webhooks.outbound import WEBHOOK_TYPES
 from helpdesk.sla.models import PRIORITIES
 from helpdesk.tickets.models import STATUSES
 from helpdesk.tickets.schemas import BODY_MAX, ContactIn, Tag, single_line
@@ -25,13 +26,13 @@ class WebhookTicket(Schema):
     contact = fields.Nested(ContactIn)
 
 
+EventType = fields.String(validate=validate.OneOf((*WEBHOOK_TYPES, "*")))
+
+
 class WebhookEndpointIn(Schema):
     url = fields.String(required=True, validate=single_line(2000, 8))
-    event_types = fields.List(fields.String(validate=validate.Length(max=40)), required=True,
-                              validate=validate.Length(min=1, max=20), metadata={
-                                  "description": "Any of ticket.created, ticket.updated, ticket.assigned, "
-                                                 "ticket.solved, message.created, sla.warning, sla.breached, "
-                                                 "csat.rated; or *."})
+    event_types = fields.List(EventType, required=True, validate=validate.Length(min=1, max=20),
+                              metadata={"description": "The webhook types to receive, or * for all."})
     description = fields.String(allow_none=True, validate=single_line(200))
     alert_email = fields.Email(allow_none=True, validate=validate.Length(max=320), metadata={
         "description": "Told by email when the endpoint is disabled."})
@@ -40,7 +41,7 @@ class WebhookEndpointIn(Schema):
 
 class WebhookEndpointPatch(WebhookEndpointIn):
     url = fields.String(validate=single_line(2000, 8))
-    event_types = fields.List(fields.String(validate=validate.Length(max=40)), validate=validate.Length(min=1, max=20))
+    event_types = fields.List(EventType, validate=validate.Length(min=1, max=20))
 
     class Meta:
         openapi = {"minProperties": 1}  # documented by helpdesk.api.SchemaExtras
