@@ -9,12 +9,14 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from rq.registry import FailedJobRegistry
 
 from helpdesk.channels import signatures
 from helpdesk.errors import Unauthorized
 from tests import factories
 from tests.processes import free_port
 from tests.webhook_receiver import Receiver, Reply
+from workers.queues import ALL_QUEUES, get_queue
 
 TICKET = {"subject": "Printer on fire", "body": "Send help", "contact": {"email": "pat@example.com"}}
 
@@ -56,6 +58,13 @@ def deliveries(client, headers, endpoint_id, **query) -> list[dict]:
     response = client.get(f"/api/v1/webhooks/{endpoint_id}/deliveries", query_string=query, headers=headers)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["data"]
+
+
+def no_failed_jobs(queue) -> bool:
+    for name in ALL_QUEUES:
+        failed = FailedJobRegistry(queue=get_queue(name, queue.connection)).get_job_ids()
+        assert failed == [], (name, [get_queue(name, queue.connection).fetch_job(i).exc_info for i in failed])
+    return True
 
 
 def verify(received, *secrets) -> None:
@@ -170,6 +179,7 @@ def test_gone_disables_the_endpoint_and_the_client_hears_it(client, acme, queue,
     ping = client.post(f"/api/v1/webhooks/{endpoint['id']}/test", headers=headers)
     assert ping.status_code == 409 and "disabled" in ping.get_json()["error"]["message"]
     # Enabled again, the delivery that waited goes out.
+    assert no_failed_jobs(queue)  # the disabled event was pushed and its notice job ran cleanly
     receiver.script["/gone"] = [Reply(200)]
     assert client.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"active": True},
                         headers=headers).get_json()["active"] is True
@@ -203,6 +213,7 @@ def test_failing_for_the_whole_window_disables_and_mails_the_alert_address(clien
         controller.stop()
     shown = client.get(f"/api/v1/webhooks/{endpoint['id']}", headers=headers).get_json()
     assert shown["active"] is False and "Every delivery failed since" in shown["disabled_reason"]
+    assert no_failed_jobs(queue)
     (notice,) = sink.received
     assert notice["To"] == "ops@acme.example" and "disabled" in notice["Subject"]
     assert receiver.url("/down") in notice.get_content() and "Every delivery failed" in notice.get_content()
