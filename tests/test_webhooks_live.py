@@ -80,3 +80,17 @@ def test_a_dead_endpoint_does_not_slow_another_clients_live_one(app, system, rec
     assert lags[-1] < 6.0, lags
     # The dead endpoint is paused after each failure: a handful of attempts, not one per ticket.
     assert len(receiver.at("/dead")) <= 6
+
+
+def test_a_slow_receiver_never_holds_up_the_web(app, system, receiver):
+    """On SQLite a worker that held its write transaction across the POST would stop every writer."""
+    factories.make_region("manila")
+    headers = _client("acme")
+    db.session.remove()
+    receiver.script["/slow"] = [Reply(200, delay=4)]
+    _endpoint(system, headers, receiver.url("/slow"))
+    _ticket(system, headers, "starts a slow delivery")
+    receiver.wait_for("/slow", 1, timeout=20)  # the worker is now waiting for the answer
+    started = time.monotonic()
+    _ticket(system, headers, "must not wait for it")
+    assert time.monotonic() - started < 1.5

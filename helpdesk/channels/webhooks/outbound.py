@@ -19,6 +19,7 @@ import random
 import secrets
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -36,6 +37,7 @@ from helpdesk.platform import events, outbox, retention
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.platform.models import Event
+from helpdesk.platform.sqlite import read_only
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.tickets.models import Message, Ticket
 from helpdesk.tickets.schemas import MessageOut, TicketOut
@@ -192,30 +194,72 @@ def run_endpoint(endpoint_id: int) -> dict[str, int]:
     return counts
 
 
+@dataclass
+class _Outgoing:
+    delivery_id: int
+    webhook_id: str
+    body: bytes
+
+
 def _deliver_due(endpoint_id: int) -> dict[str, int]:
+    """Batches of: read what is due (no lock held), send with no transaction open, record in a short one.
+
+    On SQLite a transaction that writes holds the one write lock: open across HTTP calls
+    to a slow receiver, it would stop every other writer for as long as the receiver takes.
+    """
     counts: dict[str, int] = defaultdict(int)
     deadline = time.monotonic() + _setting("WEBHOOK_RUN_SECONDS")
     while time.monotonic() < deadline:
+        loaded = _load_batch(endpoint_id)
+        if loaded is None:
+            break
+        url, secrets_now, batch = loaded
+        answers = []
+        for item in batch:
+            answer = _sender().post(url, item.body, signed_headers(secrets_now, item.webhook_id, item.body))
+            answers.append((item.delivery_id, answer))
+            if _pauses(answer) or time.monotonic() >= deadline:
+                break
+        outcomes, still_active = _record_answers(endpoint_id, answers)
+        for outcome in outcomes:
+            counts[outcome] += 1
+        if "retrying" in outcomes or not still_active:
+            break  # the endpoint is paused (or disabled): the rest wait for it
+    return dict(counts)
+
+
+def _load_batch(endpoint_id: int) -> tuple[str, list[str], list[_Outgoing]] | None:
+    with read_only():
         endpoint = db.session.get(WebhookEndpoint, endpoint_id, populate_existing=True)
         now = utcnow()
         if endpoint is None or not endpoint.active or (endpoint.paused_until and endpoint.paused_until > now):
-            break
-        batch = db.session.scalars(_due(endpoint_id, now).limit(BATCH)).all()
-        if not batch:
-            break
-        stopped = False
-        for delivery in batch:
-            outcome = attempt(endpoint, delivery)
-            counts[outcome] += 1
-            if outcome == "retrying" or not endpoint.active:
-                stopped = True  # the endpoint is paused (or disabled): the rest wait for it
-                break
-            if time.monotonic() >= deadline:
-                break
-        outbox.commit()
-        if stopped:
-            break
-    return dict(counts)
+            db.session.rollback()
+            return None
+        batch = [_Outgoing(d.id, d.webhook_id, _body(d.payload))
+                 for d in db.session.scalars(_due(endpoint_id, now).limit(BATCH))]
+        loaded = (endpoint.url, signing_secrets(endpoint), batch)
+        db.session.rollback()
+    return loaded if batch else None
+
+
+def _body(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _pauses(answer: Answer) -> bool:
+    """After this answer nothing more goes to the endpoint in this run."""
+    return not _ok(answer) and (answer.status == 410 or _retryable(answer))
+
+
+def _record_answers(endpoint_id: int, answers: list[tuple[int, Answer]]) -> tuple[list[str], bool]:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id, populate_existing=True)
+    deliveries = {d.id: d for d in db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.id.in_([delivery_id for delivery_id, _ in answers])))}
+    outcomes = [record_answer(endpoint, deliveries[delivery_id], answer)
+                for delivery_id, answer in answers if endpoint is not None and delivery_id in deliveries]
+    still_active = endpoint is not None and endpoint.active
+    outbox.commit()
+    return outcomes, still_active
 
 
 def _due(endpoint_id: int, now: datetime):
@@ -262,10 +306,8 @@ def sweep() -> int:
 
 # --- one attempt ----------------------------------------------------------------------------------
 
-def attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> str:
-    """POST one delivery and record what happened; returns its new status."""
-    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
-    answer = _sender().post(endpoint.url, body, signed_headers(endpoint, delivery.webhook_id, body))
+def record_answer(endpoint: WebhookEndpoint, delivery: WebhookDelivery, answer: Answer) -> str:
+    """Record one attempt's answer on the delivery and its endpoint; returns the delivery's new status."""
     now = utcnow()
     delivery.attempts += 1
     delivery.round_attempts += 1
@@ -332,11 +374,11 @@ def disable(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
         outbox.add(NOTICE_TASK, {"endpoint_id": endpoint.id}, client_id=endpoint.client_id)
 
 
-def signed_headers(endpoint: WebhookEndpoint, webhook_id: str, body: bytes) -> dict[str, str]:
+def signed_headers(secrets_now: list[str], webhook_id: str, body: bytes) -> dict[str, str]:
     """Standard Webhooks headers; during a rotation both the new and the old secret sign."""
     timestamp = int(time.time())
     signatures_sent = [signatures.standard_webhooks_signature(secret, webhook_id, timestamp, body)
-                       for secret in signing_secrets(endpoint)]
+                       for secret in secrets_now]
     return {"content-type": "application/json", "user-agent": "helpdesk-webhooks/1",
             "webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
             "webhook-signature": " ".join(signatures_sent)}
@@ -366,8 +408,13 @@ def _sender() -> Sender:
 
 def send_disabled_notice(endpoint_id: int) -> str:
     """Email the endpoint's alert address that it was disabled, and why."""
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None or endpoint.active or not endpoint.alert_email:
+    with read_only():  # no transaction stays open while SMTP talks
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        needed = endpoint is not None and not endpoint.active and endpoint.alert_email
+        if needed:
+            db.session.expunge(endpoint)
+        db.session.rollback()
+    if not needed:
         return "not needed"
     notice = EmailMessage()
     notice["From"] = current_app.config["MAIL_FROM"]
