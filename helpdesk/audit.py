@@ -28,6 +28,7 @@ from helpdesk.extensions import db
 from helpdesk.platform import pagination
 from helpdesk.platform.db import JSONType, UTCDateTime, utcnow
 from helpdesk.platform.sqlite import writing
+from helpdesk.spreadsheet import safe_cell
 
 AUDITED_ACTORS = ("agent", "api_key")
 
@@ -108,9 +109,10 @@ def record_change_event(client_id: int, event_type: str, actor_kind: str, actor_
     """Called by the event log for each event: staff and API key changes are audited too."""
     if actor_kind not in AUDITED_ACTORS:
         return
-    _, _, role = who() if has_request_context() else (None, None, actor_kind)
+    request_actor = who()  # the role is known when the request's own actor made the change
+    role = request_actor[2] if request_actor[:2] == (actor_kind, actor_id) else actor_kind
     record(event_type, client_id=client_id, object_type="ticket" if ticket_id else None, object_id=ticket_id,
-           details={"seq": seq}, actor=(actor_kind, actor_id, role if role != "system" else actor_kind))
+           details={"seq": seq}, actor=(actor_kind, actor_id, role))
 
 
 CSV_COLUMNS = ("id", "created_at", "client_id", "actor_type", "actor_id", "actor_role", "action", "object_type",
@@ -142,12 +144,12 @@ def to_csv(rows: list[AuditEntry]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(json.dumps(row.details, sort_keys=True) if name == "details"
-                               else getattr(row, name)) for name in CSV_COLUMNS])
+        writer.writerow([safe_cell(_plain(row, name)) for name in CSV_COLUMNS])
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else ("" if value is None else str(value))
-    # A spreadsheet would run a cell that starts like a formula (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _plain(row: AuditEntry, name: str) -> Any:
+    value = getattr(row, name)
+    if name == "details":
+        return json.dumps(value, sort_keys=True)
+    return value.isoformat() if isinstance(value, datetime) else value

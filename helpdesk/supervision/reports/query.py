@@ -9,8 +9,9 @@ import io
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from helpdesk.spreadsheet import safe_cell
 
 
 @dataclass(frozen=True)
@@ -105,26 +106,13 @@ def parse_query(args: Mapping[str, str]) -> ReportQuery:
     return ReportQuery(_local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone), tz, group_by)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell; text that a spreadsheet would run as a formula (a client named "=HYPERLINK(...)") gets a
-    leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(table: ReportTable) -> str:
     """The table as CSV: a header of column labels, then one line per row, values as in JSON."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_cell(column.label) for column in table.columns])
+    writer.writerow([safe_cell(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow([_cell(row.get(c.key)) for c in table.columns])
+        writer.writerow([safe_cell(row.get(c.key)) for c in table.columns])
     return out.getvalue()
 
 

@@ -188,7 +188,6 @@ def list_messages(ticket_id: int):
     scope = _scope()
     ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
     audit.record_read("ticket.viewed", client_id=ticket.client_id, object_type="ticket", object_id=ticket.id)
-    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
     return MessagesOut().dump({"messages": merge.conversation(scope, ticket, merge.merged_sources(scope, ticket))})
 
 

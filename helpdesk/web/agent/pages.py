@@ -287,7 +287,6 @@ def ticket_page(ticket_id: int):
     scope = TenantScope.for_agent(current_user)
     ticket = scope.get_or_404(Ticket, ticket_id, "ticket")  # another client's ticket is a 404, not a 403
     audit.record_read("ticket.viewed", client_id=ticket.client_id, object_type="ticket", object_id=ticket.id)
-    ticket = scope.get_or_404(Ticket, ticket_id, "ticket")
     merged_from = merge.merged_sources(scope, ticket)
     messages = merge.conversation(scope, ticket, merged_from)
     history = ticket_history(scope, ticket.id)
