@@ -354,3 +354,14 @@ def test_finished_deliveries_leave_the_log_after_its_retention_and_waiting_ones_
     db.session.commit()
     assert jobs.prune_old_records()["webhook_deliveries"] == 1
     assert [d["status"] for d in deliveries(client, headers, endpoint["id"])] == ["retrying"]
+
+
+def test_a_refused_connection_says_so_and_is_retried(client, acme, queue):
+    _, headers = acme
+    endpoint = add_endpoint(client, headers, f"http://127.0.0.1:{free_port()}/nobody", ["ticket.created"])
+    new_ticket(client, headers)
+    queue.run()
+    logged = deliveries(client, headers, endpoint["id"])[0]
+    assert logged["status"] == "failed" and "could not connect" in logged["last_error"]
+    assert "refused" in logged["last_error"].lower() and "timed out" not in logged["last_error"]
+    assert logged["attempts"] == 4  # retried (delays 0 in these tests) before giving up

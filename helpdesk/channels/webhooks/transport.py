@@ -132,6 +132,10 @@ class Sender:
 
 
 def _network_error(exc: Exception) -> str:
+    # urllib3's NewConnectionError subclasses its ConnectTimeoutError: test it first, or a refused
+    # connection would read "timed out".
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return f"could not connect: {exc}"[:500]
     reason = getattr(exc, "reason", None) or exc
     if isinstance(exc, urllib3.exceptions.TimeoutError) or isinstance(reason, urllib3.exceptions.TimeoutError):
         return "timed out"
