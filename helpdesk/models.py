@@ -4,7 +4,15 @@ model from its own domain (``helpdesk.tickets.models``), never from here."""
 
 from helpdesk.audit import AuditEntry
 from helpdesk.channels.models import CallLog, InboundRaw, ThreadRef
-from helpdesk.client.models import ApiKey, Client, SupportAddress, WebhookDelivery, WebhookEndpoint, client_regions
+from helpdesk.client.models import (
+    ApiKey,
+    Client,
+    PortalUser,
+    SupportAddress,
+    WebhookDelivery,
+    WebhookEndpoint,
+    client_regions,
+)
 from helpdesk.platform.db import UTCDateTime, utcnow
 from helpdesk.platform.models import Event, IdempotencyKey, ImmutableEventError, Outbox, TenantCounter
 from helpdesk.routing.models import Calendar, CalendarClosure, Region
@@ -28,7 +36,7 @@ __all__ = [
     "CHANNELS", "MESSAGE_KINDS", "OPEN_STATUSES", "PRESENCE_STATES", "PRIORITIES", "ROLES", "STATUSES",
     "Agent", "ApiKey", "Attachment", "Calendar", "CalendarClosure", "CallLog", "Client", "Contact",
     "CsatResponse", "Event", "IdempotencyKey", "ImmutableEventError", "InboundRaw", "Macro", "Message",
-    "OlaTarget", "Outbox", "PresenceLog", "QaReview", "QaRubric", "Region", "ReportRollup", "SlaPolicy",
+    "OlaTarget", "Outbox", "PortalUser", "PresenceLog", "QaReview", "QaRubric", "Region", "ReportRollup", "SlaPolicy",
     "SupportAddress", "TenantCounter", "ThreadRef", "Ticket", "TicketFact", "UTCDateTime", "WebhookDelivery",
     "WebhookEndpoint", "agent_clients", "client_regions", "utcnow",
 ]

@@ -28,4 +28,5 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     # The board is kept from events; this corrects drift (events pushed while Redis was away).
     PeriodicJob("periodic-wallboard-rebuild", "workers.jobs.rebuild_wallboard", 600),
     PeriodicJob("periodic-retention", "workers.jobs.prune_old_records", 3600, timeout=600),
+    PeriodicJob("periodic-client-retention", "workers.jobs.apply_client_retention", 3600, timeout=900),
 )

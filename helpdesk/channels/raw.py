@@ -6,11 +6,18 @@ quarantined, ...), with the reason, so admins can see and reprocess failures.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 
 from helpdesk.channels.models import InboundRaw
+from helpdesk.client import pii
+from helpdesk.client.models import Client
 from helpdesk.extensions import db
 from helpdesk.platform.db import utcnow
+
+# Outcomes after which the bytes as received are no longer needed to reprocess anything.
+FILED = ("created", "appended", "duplicate", "ignored", "bounce", "rejected")
 
 
 def add_raw(client_id: int | None, raw: bytes, source: str, content_type: str = "message/rfc822",
@@ -34,6 +41,24 @@ def mark(row: InboundRaw, status: str, reason: str | None = None, *, ticket_id: 
     row.status, row.error, row.processed_at = status, reason, utcnow()
     row.attempts += 1
     row.ticket_id = ticket_id if ticket_id is not None else row.ticket_id
+    if status in FILED and row.client_id and row.content and _holds_masked_data(row):
+        # The raw copy holds what masking removed from the stored message: drop it with the filing.
+        row.content = b""
+        row.error = "raw copy dropped once filed: it held personal data this client masks"
+
+
+def _holds_masked_data(row: InboundRaw) -> bool:
+    mask = pii.client_masker(db.session.get(Client, row.client_id))
+    if not mask:
+        return False
+    texts = [row.content.decode("utf-8", "replace")]
+    if row.content_type == "message/rfc822" and b"base64" in row.content.lower():
+        try:
+            mail = email.message_from_bytes(row.content, policy=email.policy.default)
+            texts += [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
+        except (LookupError, ValueError, KeyError):
+            return True  # filed, but not readable here: keeping it could keep what masking removed
+    return any(mask.text(text) != text for text in texts)
 
 
 def settle(row_id: int, status: str, reason: str | None = None, *, ticket_id: int | None = None) -> None:

@@ -37,7 +37,10 @@ class Client(Timestamps, db.Model):
     default_language: Mapped[str] = mapped_column(String(16), default="en")
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id", ondelete="SET NULL"))
     csat_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Solved and closed tickets are deleted this many days after they were solved; attachments
+    # of any ticket this many days after they arrived (None: kept).
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    attachment_retention_days: Mapped[int | None] = mapped_column(Integer)
     pii_masking: Mapped[dict] = mapped_column(JSONType, default=dict)
     escalation_rule: Mapped[dict] = mapped_column(JSONType, default=dict)
     chat_allowed_origins: Mapped[list] = mapped_column(JSONType, default=list)
@@ -132,3 +135,34 @@ class WebhookDelivery(ClientOwned, db.Model):
     last_duration_ms: Mapped[int | None] = mapped_column(Integer)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+PORTAL_ROLES = ("admin", "member")
+
+
+class PortalUser(ClientOwned, Timestamps, db.Model):
+    """Someone at the client company who signs in at /portal; sees that one company only.
+
+    ``admin`` may invite others and manage API keys, webhooks and privacy settings;
+    ``member`` reads. Invited users set their password through a one-time link whose
+    SHA-256 alone is kept.
+    """
+
+    __tablename__ = "portal_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    client = relationship("Client", lazy="joined")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.channels.email import outbound as email_out
+from helpdesk.client import pii
 from helpdesk.client.models import Client
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
@@ -25,6 +26,9 @@ from helpdesk.tickets.models import Contact, Message, Ticket
 from helpdesk.tickets.summaries import ticket_summary as summary
 
 EDITABLE_FIELDS = ("subject", "status", "priority", "language", "tags", "custom_fields")
+MASKED_FIELDS = ("subject", "custom_fields")
+# Free text a message may carry besides its body; addresses stay, they identify the customer.
+MASKED_MESSAGE_FIELDS = ("subject", "new_text", "from_name", "headers")
 
 
 def find_or_create_contact(scope: TenantScope, data: dict[str, Any] | None) -> Contact | None:
@@ -105,14 +109,16 @@ def build_ticket(scope: TenantScope, data: dict[str, Any], contact: Contact | No
     """A new ticket object in its first region's queue (not yet added or flushed)."""
     client_id = scope.client_id
     region = routing.initial_region(client_id)
+    client = db.session.get(Client, client_id)
+    mask = pii.client_masker(client)
     return Ticket(
         client_id=client_id, number=number,
-        client=db.session.get(Client, client_id), contact=contact, channel=data.get("channel", "api"),
-        subject=data["subject"].strip(), status="new", priority=data.get("priority", "normal"),
+        client=client, contact=contact, channel=data.get("channel", "api"),
+        subject=mask.text(data["subject"].strip()), status="new", priority=data.get("priority", "normal"),
         language=data.get("language") or (contact.language if contact else None),
         region_id=region.id if region else None, assignee=None, messages=[], queued_at=now,
         external_id=data.get("external_id"),
-        tags=sorted(set(data.get("tags") or [])), custom_fields=data.get("custom_fields") or {},
+        tags=sorted(set(data.get("tags") or [])), custom_fields=mask.values(data.get("custom_fields") or {}),
         created_at=now, updated_at=now,
     )
 
@@ -140,11 +146,16 @@ def _commit_or_replay(scope: TenantScope, model: type, created: Any, request: Id
 def new_message(ticket: Ticket, kind: str, *, body_text: str = "", body_html: str | None = None,
                 contact_id: int | None = None, agent_id: int | None = None, flush: bool = True,
                 **fields: Any) -> Message:
-    """A message on the ticket; ``body_html`` must already be sanitised."""
+    """A message on the ticket; ``body_html`` must already be sanitised. The client's masking
+    rules apply here, before anything is stored or recorded."""
+    mask = pii.client_masker(ticket.client)
+    for name in MASKED_MESSAGE_FIELDS:
+        if fields.get(name):
+            fields[name] = mask.values(fields[name])
     message = Message(
         client_id=ticket.client_id, ticket_id=ticket.id, kind=kind, channel=fields.pop("channel", ticket.channel),
-        author_contact_id=contact_id, author_agent_id=agent_id, body_text=body_text,
-        body_html=body_html, created_at=utcnow(), attachments=[], **fields,
+        author_contact_id=contact_id, author_agent_id=agent_id, body_text=mask.text(body_text),
+        body_html=mask.text(body_html), created_at=utcnow(), attachments=[], **fields,
     )
     if "messages" not in inspect(ticket).unloaded:
         # Keep a loaded conversation current; never load a long one just to append to it.
@@ -196,6 +207,8 @@ def change_ticket(ticket: Ticket, changes: dict[str, Any], actor: Actor) -> dict
         new = changes[field]
         if field == "tags":
             new = sorted(set(new))
+        elif field in MASKED_FIELDS:
+            new = pii.client_masker(ticket.client).values(new)
         old = getattr(ticket, field)
         if new == old:
             continue

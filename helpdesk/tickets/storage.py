@@ -20,6 +20,8 @@ class AttachmentStore(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
+    def delete(self, key: str) -> None: ...
+
 
 class LocalAttachmentStore:
     def __init__(self, root: Path) -> None:
@@ -43,6 +45,9 @@ class LocalAttachmentStore:
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
 
 def attachment_store() -> AttachmentStore:
