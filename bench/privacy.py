@@ -4,7 +4,7 @@ erasure and a retention run take.
 In-process (Flask test client on a fresh database):
 1. the masker alone on a 2 KB message, with the default rules (cards) and with every built-in rule
    plus three custom RE2 patterns;
-2. POST /api/v1/tickets for a client without masking and one with every rule (same body);
+2. POST /api/v1/tickets for a client on the default rules (cards) and one with every rule (same body);
 3. erasure of a contact with N tickets of 3 messages each;
 4. a retention run deleting M solved tickets.
 
@@ -75,7 +75,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
         for _ in range(2):  # alternate, so drift on the machine hits both alike
             without = timed(lambda: post(plain.api_key), args.posts)
             with_rules = timed(lambda: post(masked.api_key), args.posts)
-        print(f"[{backend}] POST /api/v1/tickets, no masking:     {summary(without)}")
+        print(f"[{backend}] POST /api/v1/tickets, default (cards):{summary(without)}")
         print(f"[{backend}] POST /api/v1/tickets, every rule:     {summary(with_rules)}")
 
         auth = {"Authorization": f"Bearer {masked.api_key}"}

@@ -79,9 +79,6 @@ def who() -> tuple[str, int | None, str]:
         actor = g.get("actor")
         if actor is not None and actor.kind == "api_key":
             return "api_key", actor.id, "api_key"
-        portal_user = g.get("portal_user")
-        if portal_user is not None:
-            return "portal_user", portal_user.id, f"portal_{portal_user.role}"
         if current_user and getattr(current_user, "is_authenticated", False):
             return "agent", current_user.id, current_user.role
     return "system", None, "system"

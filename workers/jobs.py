@@ -13,7 +13,7 @@ from sqlalchemy import select
 from helpdesk.channels.email import ingest as email_ingest
 from helpdesk.channels.email import outbound as email_out
 from helpdesk.channels.webhooks import outbound as webhooks_out
-from helpdesk.client import clients, portal_accounts
+from helpdesk.client import clients
 from helpdesk.extensions import db
 from helpdesk.platform import outbox, retention
 from helpdesk.platform.models import Event
@@ -129,10 +129,6 @@ def send_webhook_disabled_notice(endpoint_id: int) -> str:
 
 def flush_api_key_use() -> int:
     return clients.flush_key_use()
-
-
-def send_portal_invite(user_id: int) -> str:
-    return portal_accounts.send_invite(user_id)
 
 
 def apply_client_retention() -> dict[str, int]:

@@ -145,7 +145,8 @@ class PortalUser(ClientOwned, Timestamps, db.Model):
 
     ``admin`` may invite others and manage API keys, webhooks and privacy settings;
     ``member`` reads. Invited users set their password through a one-time link whose
-    SHA-256 alone is kept.
+    SHA-256 alone is kept. Only the table exists so far: the portal's pages and invitations
+    are still to be built (issue #15).
     """
 
     __tablename__ = "portal_users"
