@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from harness import add_store_arguments, bench_region, run_per_backend, stores, summary
+from harness import add_store_arguments, bench_region, run_per_backend, stores, summary, timed
 
 ACTIONS = ("ticket.viewed", "ticket.updated", "ticket.created", "message.created", "report.exported",
            "webhook.updated", "api_key.created")
@@ -50,15 +49,6 @@ def fill(client_ids: list[int], rows: int) -> None:
 
         db.session.execute(text("ANALYZE audit_log"))
         db.session.commit()
-
-
-def timed(call, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def run(backend: str, args: argparse.Namespace) -> None:

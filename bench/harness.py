@@ -38,6 +38,16 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
+def timed(call, repeat: int) -> list[float]:
+    """Milliseconds of each of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def summary(values: list[float]) -> str:
     if not values:
         return "n=0"

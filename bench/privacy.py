@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from harness import add_store_arguments, bench_region, run_per_backend, stores, summary
+from harness import add_store_arguments, bench_region, run_per_backend, stores, summary, timed
 
 CARD = "4111 1111 1111 1111"
 TEXT = ("Hello, I was charged twice on my card {card} for order ORD-123456 and my IBAN is "
@@ -28,15 +28,6 @@ ALL_RULES = {"cards": True, "iban": True, "emails": True, "phones": True,
              "custom": [{"name": "order number", "pattern": r"ORD-\d{6}"},
                         {"name": "passport", "pattern": r"\b[A-Z]{2}\d{7}\b"},
                         {"name": "member id", "pattern": r"MBR-[A-Z0-9]{8}"}]}
-
-
-def timed(call, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def run(backend: str, args: argparse.Namespace) -> None:

@@ -128,6 +128,16 @@ class PerRequestGlobalsClient(FlaskClient):
 
 
 @pytest.fixture
+def receiver():
+    """A real HTTP server on 127.0.0.1 standing in for a client's webhook receiver."""
+    from tests.webhook_receiver import Receiver
+
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def db(app):
     return _db
 

@@ -15,7 +15,7 @@ from helpdesk.channels import signatures
 from helpdesk.errors import Unauthorized
 from tests import factories
 from tests.processes import free_port
-from tests.webhook_receiver import Receiver, Reply
+from tests.webhook_receiver import Reply
 from workers.queues import ALL_QUEUES, get_queue
 
 TICKET = {"subject": "Printer on fire", "body": "Send help", "contact": {"email": "pat@example.com"}}
@@ -25,13 +25,6 @@ TICKET = {"subject": "Printer on fire", "body": "Send help", "contact": {"email"
 def app_config():
     # Retries at once, so a burst worker runs a whole retry schedule; three retries.
     return {"WEBHOOK_RETRY_DELAYS": "0,0,0", "WEBHOOK_TIMEOUT_SECONDS": 2}
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

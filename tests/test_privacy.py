@@ -21,20 +21,12 @@ from helpdesk.models import Attachment, AuditEntry, Client, InboundRaw, Ticket
 from helpdesk.platform.db import utcnow
 from tests import factories
 from tests.mail_helpers import post_mail
-from tests.webhook_receiver import Receiver
 from workers import jobs
 
 CARD = "4111 1111 1111 1111"
 CARD_DIGITS = CARD.replace(" ", "")
 IBAN = "DE89 3704 0044 0532 0130 00"
 ORDER = "ORD-884422"
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

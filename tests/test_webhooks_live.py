@@ -10,7 +10,7 @@ import requests
 from helpdesk.channels import signatures
 from helpdesk.extensions import db
 from tests import factories
-from tests.webhook_receiver import Receiver, Reply
+from tests.webhook_receiver import Reply
 
 pytestmark = pytest.mark.slow
 
@@ -18,13 +18,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def system_env():
     return {"WEBHOOK_RETRY_DELAYS": "2,2,2,2,2,2", "WEBHOOK_TIMEOUT_SECONDS": "1.5", "WEBHOOK_RUN_SECONDS": "1"}
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 def _client(slug: str) -> dict:
