@@ -32,7 +32,8 @@ from helpdesk.errors import ValidationFailed
 MAX_CUSTOM_RULES = 20
 MAX_PATTERN_LENGTH = 300
 BUILT_IN = ("cards", "iban", "emails", "phones")
-RULE_NAME = r"^[A-Za-z0-9 .'_-]{1,60}$"
+RULE_NAME_CHARS = r"[A-Za-z0-9 .'_-]{1,60}"
+RULE_NAME = f"^{RULE_NAME_CHARS}$"  # the API schema's form of the same rule
 DEFAULTS = {"cards": True, "iban": False, "emails": False, "phones": False}
 
 # 13-19 digits, optionally grouped by single spaces or dashes, not part of a longer number.
@@ -60,7 +61,7 @@ def _iban_valid(text: str) -> bool:
 
 def _mask_card(match: re.Match) -> str:
     digits = re.sub(r"\D", "", match.group())
-    if not 13 <= len(digits) <= 19 or digits[0] not in "23456" or not luhn_valid(digits):
+    if digits[0] not in "23456" or not luhn_valid(digits):  # _CARD already bounds the length
         return match.group()
     return f"[card •••• {digits[-4:]}]"
 
@@ -163,7 +164,7 @@ def _validate_custom(rules: Any, problems: dict[str, list[str]]) -> list[dict]:
         name = (rule.get("name") or "").strip() if isinstance(rule, dict) else ""
         pattern = rule.get("pattern") if isinstance(rule, dict) else None
         where = f"custom.{number}"
-        if not re.fullmatch(RULE_NAME.strip("^$"), name):
+        if not re.fullmatch(RULE_NAME_CHARS, name):
             problems[where] = ["needs a name of 1 to 60 letters, digits, spaces or . ' _ -"]
         elif not isinstance(pattern, str) or not pattern or len(pattern) > MAX_PATTERN_LENGTH:
             problems[where] = [f"needs a pattern of 1 to {MAX_PATTERN_LENGTH} characters"]

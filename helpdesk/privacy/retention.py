@@ -94,7 +94,7 @@ def _delete_old_attachments(client_id: int, cutoff: datetime) -> int:
     for _ in range(MAX_BATCHES):
         old = (select(Attachment.id).join(Message, Message.id == Attachment.message_id)
                .where(Attachment.client_id == client_id, Message.created_at < cutoff).limit(BATCH))
-        count, files = delete_attachments(Attachment.id.in_(list(db.session.scalars(old))))
+        count, files = delete_attachments(Attachment.id.in_(old.scalar_subquery()))
         db.session.commit()
         forget_files(files)
         deleted += count
