@@ -7,6 +7,7 @@ the report CSV and every log line of the run.
 
 from __future__ import annotations
 
+import email
 import logging
 from datetime import timedelta
 from email.message import EmailMessage
@@ -118,6 +119,9 @@ def test_masked_text_is_all_that_is_ever_stored_sent_or_logged(client, acme, que
 def test_raw_mail_is_kept_when_it_holds_nothing_to_mask(client, acme, queue):
     client_id, _ = acme
     mail = card_mail("nothing secret here").replace(CARD.encode(), b"the usual")
+    # A MIME boundary is a long random number; one that passes the card check is not personal data.
+    boundary = email.message_from_bytes(mail).get_boundary().encode()
+    mail = mail.replace(boundary, f"==============={CARD_DIGITS}==".encode())
     assert post_mail(client, db.session.get(Client, client_id), mail).status_code in (200, 201, 202)
     queue.run()
     (raw,) = db.session.scalars(select(InboundRaw)).all()

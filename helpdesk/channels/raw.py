@@ -51,10 +51,14 @@ def _holds_masked_data(row: InboundRaw) -> bool:
     mask = pii.client_masker(db.session.get(Client, row.client_id))
     if not mask:
         return False
-    texts = [row.content.decode("utf-8", "replace")]
-    if row.content_type == "message/rfc822" and b"base64" in row.content.lower():
+    if row.content_type != "message/rfc822":
+        texts = [row.content.decode("utf-8", "replace")]
+    else:
+        # The mail's words, decoded: its raw bytes also hold boundaries and ids, long random
+        # numbers that can pass a card check.
         try:
             mail = email.message_from_bytes(row.content, policy=email.policy.default)
+            texts = [str(mail.get("subject", ""))]
             texts += [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
         except (LookupError, ValueError, KeyError):
             return True  # filed, but not readable here: keeping it could keep what masking removed
