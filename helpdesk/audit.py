@@ -6,9 +6,10 @@ conversation, an export): the row is committed before the data is shown, so
 nothing is read unaudited. Rows are never changed or deleted: no code path
 does, and database triggers refuse UPDATE and DELETE (``GUARD_SQL``).
 
-Who: the API key of the request (``g.actor``), else the signed-in staff member,
-else the system. Changes by customers and by the system itself (mail filing,
-routing, SLA) are in the event log and not repeated here.
+Who: the API key of the request (``g.actor``), else the signed-in portal user
+(``g.portal_user``), else the signed-in staff member, else the system. Changes by
+customers and by the system itself (mail filing, routing, SLA) are in the event log
+and not repeated here.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ def who() -> tuple[str, int | None, str]:
         actor = g.get("actor")
         if actor is not None and actor.kind == "api_key":
             return "api_key", actor.id, "api_key"
+        portal_user = g.get("portal_user")
+        if portal_user is not None:  # a client's staff member on /portal (a session of its own, not flask-login)
+            return "portal_user", portal_user.id, f"portal_{portal_user.role}"
         if current_user and getattr(current_user, "is_authenticated", False):
             return "agent", current_user.id, current_user.role
     return "system", None, "system"

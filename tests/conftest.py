@@ -128,6 +128,23 @@ class PerRequestGlobalsClient(FlaskClient):
 
 
 @pytest.fixture
+def outgoing_mail(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app sends its mail to; ``.received`` holds it."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_helpers import MailCapture
+    from tests.processes import free_port
+
+    port = free_port()
+    sink = MailCapture()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
 def receiver():
     """A real HTTP server on 127.0.0.1 standing in for a client's webhook receiver."""
     from tests.webhook_receiver import Receiver

@@ -77,3 +77,14 @@ class CaptureHandler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
         return "250 OK: queued"
+
+
+class MailCapture:
+    """An aiosmtpd handler keeping every message it is sent (parsed), for mail we send out."""
+
+    def __init__(self) -> None:
+        self.received: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK: queued"

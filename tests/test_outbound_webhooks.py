@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import logging
 from datetime import datetime, timedelta
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from rq.registry import FailedJobRegistry
 
 from helpdesk.channels import signatures
@@ -180,30 +177,16 @@ def test_gone_disables_the_endpoint_and_the_client_hears_it(client, acme, queue,
     assert len(receiver.at("/gone")) == 2
 
 
-class MailCapture:
-    def __init__(self) -> None:
-        self.received: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK: queued"
-
-
-def test_failing_for_the_whole_window_disables_and_mails_the_alert_address(client, acme, queue, receiver, app):
+def test_failing_for_the_whole_window_disables_and_mails_the_alert_address(client, acme, queue, receiver, app,
+                                                                           outgoing_mail):
     _, headers = acme
-    port = free_port()
-    sink = MailCapture()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{port}", WEBHOOK_DISABLE_AFTER_HOURS=0)  # over at once
-    try:
-        receiver.script["/down"] = [Reply(503)]
-        endpoint = add_endpoint(client, headers, receiver.url("/down"), ["ticket.created"],
-                                alert_email="ops@acme.example")
-        new_ticket(client, headers)
-        queue.run()
-    finally:
-        controller.stop()
+    sink = outgoing_mail
+    app.config.update(WEBHOOK_DISABLE_AFTER_HOURS=0)  # over at once
+    receiver.script["/down"] = [Reply(503)]
+    endpoint = add_endpoint(client, headers, receiver.url("/down"), ["ticket.created"],
+                            alert_email="ops@acme.example")
+    new_ticket(client, headers)
+    queue.run()
     shown = client.get(f"/api/v1/webhooks/{endpoint['id']}", headers=headers).get_json()
     assert shown["active"] is False and "Every delivery failed since" in shown["disabled_reason"]
     assert no_failed_jobs(queue)

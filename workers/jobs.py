@@ -18,6 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.platform import outbox, retention
 from helpdesk.platform.models import Event
 from helpdesk.platform.sqlite import read_only
+from helpdesk.portal import accounts as portal_accounts
 from helpdesk.privacy import retention as client_retention
 from helpdesk.realtime import offer_chat_survey
 from helpdesk.realtime import publish_event as push_event
@@ -121,6 +122,10 @@ def deliver_webhooks(endpoint_id: int) -> dict[str, int]:
 
 def sweep_webhooks() -> int:
     return webhooks_out.sweep()
+
+
+def send_portal_invitation(portal_user_id: int) -> str:
+    return portal_accounts.send_invitation(portal_user_id)
 
 
 def send_webhook_disabled_notice(endpoint_id: int) -> str:

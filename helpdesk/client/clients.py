@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from helpdesk import audit
 from helpdesk.channels import signatures
-from helpdesk.client.models import ApiKey, Client, SupportAddress
+from helpdesk.client.models import ApiKey, Client, PortalUser, SupportAddress
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.platform import counters, security
@@ -212,3 +212,10 @@ def configure_email(slug: str, *, mailgun_signing_key: str | None = None, basic_
     db.session.commit()
     forget_cached_credentials()
     return client
+
+
+def portal_admin_emails(client_id: int) -> list[str]:
+    """Where a client's operational notices go (a disabled webhook endpoint, for one): its portal admins."""
+    return list(db.session.scalars(select(PortalUser.email).where(
+        PortalUser.client_id == client_id, PortalUser.role == "admin", PortalUser.active.is_(True),
+        PortalUser.password_hash.isnot(None)).order_by(PortalUser.id)))

@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and API key generation / verification."""
+"""Password hashing (argon2id), API key generation / verification, and links that carry a token."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import secrets
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 # argon2id with RFC 9106's second recommended setting (64 MiB, 3 passes, 4 lanes), stated
 # here rather than taken from the library so that an upgrade cannot quietly change them.
@@ -68,3 +69,10 @@ def secret_matches(secret: str, expected_hash: str) -> bool:
 
 def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def public_url(path: str) -> str:
+    """An absolute link for mail sent by jobs (outside any request): PUBLIC_URL, else this server's host and port."""
+    config = current_app.config
+    base = config.get("PUBLIC_URL") or f"http://{config.get('HOST', '127.0.0.1')}:{config.get('PORT', 5000)}"
+    return base.rstrip("/") + path

@@ -34,7 +34,7 @@ from helpdesk.channels.email import outbound as email_out
 from helpdesk.channels.email.compose import Outgoing, compose, subject_with_token
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.platform import events, outbox
+from helpdesk.platform import events, outbox, security
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.supervision.models import CsatResponse
@@ -72,10 +72,7 @@ def survey_path(token: str) -> str:
 
 
 def survey_url(token: str) -> str:
-    """The absolute link (jobs run outside a request): PUBLIC_URL, else this server's host and port."""
-    config = current_app.config
-    base = config.get("PUBLIC_URL") or f"http://{config.get('HOST', '127.0.0.1')}:{config.get('PORT', 5000)}"
-    return base.rstrip("/") + survey_path(token)
+    return security.public_url(survey_path(token))
 
 
 def _channel(ticket: Ticket) -> str | None:

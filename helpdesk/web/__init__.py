@@ -1,4 +1,4 @@
-"""Browser surfaces: sign-in, agent workspace, supervisor and admin pages."""
+"""Browser surfaces: sign-in, agent workspace, supervisor and admin pages, the client portal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
-from helpdesk.web.admin import audit, pages, setup, staff, webhooks  # noqa: F401  (each adds its routes to the admin blueprint)
+from helpdesk.web.admin import audit, pages, portal_users, setup, staff, webhooks  # noqa: F401  (each adds its routes to the admin blueprint)
 from helpdesk.web.admin.base import bp as admin_bp
 from helpdesk.web.agent.api import bp as staff_api_bp
 from helpdesk.web.agent.pages import bp as agent_bp
@@ -16,6 +16,10 @@ from helpdesk.web.auth import bp as auth_bp
 from helpdesk.web.chat import bp as chat_bp
 from helpdesk.web.csat import bp as csat_bp
 from helpdesk.web.inbound import bp as inbound_bp
+from helpdesk.web.portal import auth as portal_auth  # noqa: F401  (each adds its routes to the portal blueprint)
+from helpdesk.web.portal import company, reports, tickets  # noqa: F401
+from helpdesk.web.portal import webhooks as portal_webhooks  # noqa: F401
+from helpdesk.web.portal.base import bp as portal_bp
 from helpdesk.web.supervisor.quality import bp as quality_bp
 from helpdesk.web.supervisor.reports import bp as reports_bp
 from helpdesk.web.supervisor.wallboard import bp as supervisor_bp
@@ -47,6 +51,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(quality_bp)
     app.register_blueprint(csat_bp)
+    app.register_blueprint(portal_bp)
 
     app.add_template_filter(localtime)
 

@@ -25,15 +25,15 @@ def _attempted_email() -> str:
     return (request.form.get("email") or "").strip().lower()
 
 
-def _address_and_account_key() -> str:
+def address_and_account_key() -> str:
     return f"login:{request.remote_addr}:{_attempted_email()}"
 
 
-def _account_key() -> str:
+def account_key() -> str:
     return f"login-account:{_attempted_email()}"
 
 
-def _address_key() -> str:
+def address_key() -> str:
     return f"login-address:{request.remote_addr}"
 
 
@@ -42,16 +42,16 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _login_limit(setting: str, key_func):
+def login_limit(setting: str, key_func):
     """One failed-sign-in budget; a spent budget answers 429 with Retry-After (flask-limiter on Redis)."""
     return limiter.limit(lambda: current_app.config[setting], key_func=key_func, methods=["POST"],
                          deduct_when=_failed)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_login_limit("LOGIN_RATE_LIMIT", _address_and_account_key)
-@_login_limit("LOGIN_ACCOUNT_RATE_LIMIT", _account_key)
-@_login_limit("LOGIN_ADDRESS_RATE_LIMIT", _address_key)
+@login_limit("LOGIN_RATE_LIMIT", address_and_account_key)
+@login_limit("LOGIN_ACCOUNT_RATE_LIMIT", account_key)
+@login_limit("LOGIN_ADDRESS_RATE_LIMIT", address_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("agent.home"))
@@ -63,7 +63,7 @@ def login():
                          actor=("agent", agent.id, agent.role))
             db.session.commit()
             _start_session(agent, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("agent.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("agent.home"))
         audit.record("auth.sign_in_failed", client_id=None, details={"email": _attempted_email()[:320]},
                      actor=("anonymous", None, "anonymous"))
         db.session.commit()
@@ -82,7 +82,7 @@ def _start_session(agent, *, remember: bool) -> None:
     login_user(agent, remember=remember)
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return None

@@ -31,6 +31,7 @@ from sqlalchemy import func, insert, or_, select, tuple_
 from helpdesk.channels import signatures
 from helpdesk.channels.email.outbound import smtp_connection
 from helpdesk.channels.webhooks.transport import Answer, Sender
+from helpdesk.client.clients import portal_admin_emails
 from helpdesk.client.models import WebhookDelivery, WebhookEndpoint
 from helpdesk.extensions import db
 from helpdesk.platform import events, outbox, retention
@@ -364,14 +365,20 @@ def _give_up(delivery: WebhookDelivery, reason: str | None) -> None:
 
 
 def disable(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
-    """Stop delivering to an endpoint; the client hears it by event and by email (its alert address)."""
+    """Stop delivering to an endpoint; the client hears it by event and by email (its alert address and
+    its portal admins)."""
     endpoint.active, endpoint.disabled_at, endpoint.disabled_reason = False, now, reason
     endpoint.paused_until = None
     log.warning("webhook endpoint %s of client %s disabled: %s", endpoint.id, endpoint.client_id, reason)
     events.record(endpoint.client_id, "webhook.endpoint_disabled", Actor.system(),
                   {"endpoint": {"id": endpoint.id, "url": endpoint.url, "reason": reason}})
-    if endpoint.alert_email:
+    if _notice_recipients(endpoint):
         outbox.add(NOTICE_TASK, {"endpoint_id": endpoint.id}, client_id=endpoint.client_id)
+
+
+def _notice_recipients(endpoint: WebhookEndpoint) -> list[str]:
+    found = ([endpoint.alert_email] if endpoint.alert_email else []) + portal_admin_emails(endpoint.client_id)
+    return list(dict.fromkeys(address.lower() for address in found))
 
 
 def signed_headers(secrets_now: list[str], webhook_id: str, body: bytes) -> dict[str, str]:
@@ -407,18 +414,19 @@ def _sender() -> Sender:
 
 
 def send_disabled_notice(endpoint_id: int) -> str:
-    """Email the endpoint's alert address that it was disabled, and why."""
+    """Email the endpoint's alert address and the client's portal admins that it was disabled, and why."""
     with read_only():  # no transaction stays open while SMTP talks
         endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-        needed = endpoint is not None and not endpoint.active and endpoint.alert_email
+        needed = endpoint is not None and not endpoint.active
+        recipients = _notice_recipients(endpoint) if needed else []
         if needed:
             db.session.expunge(endpoint)
         db.session.rollback()
-    if not needed:
+    if not recipients:
         return "not needed"
     notice = EmailMessage()
     notice["From"] = current_app.config["MAIL_FROM"]
-    notice["To"] = endpoint.alert_email
+    notice["To"] = ", ".join(recipients)
     notice["Subject"] = f"Webhook endpoint {endpoint.id} was disabled"
     notice.set_content(
         f"We stopped sending webhooks to {endpoint.url}.\n\nWhy: {endpoint.disabled_reason}\n\n"

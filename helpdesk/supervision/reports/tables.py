@@ -195,7 +195,7 @@ def _backlog(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
 AGENT_MEASURES = ("solved", "handle_s", "first_responses", "fr_business_s")
 
 
-def _presence(agent_ids: set[int] | None, query: ReportQuery) -> dict[int, dict[str, float]]:
+def presence_seconds(agent_ids: set[int] | None, query: ReportQuery) -> dict[int, dict[str, float]]:
     """Seconds each agent spent in each presence state within the range (open spells run to now), summed in SQL."""
     now = datetime.now(UTC)
     start, end = literal(query.start, UTCDateTime()), literal(query.end, UTCDateTime())
@@ -233,7 +233,7 @@ def _agents(scope: TenantScope, query: ReportQuery) -> list[ReportTable]:
     rows = rollup_totals(scope, query, "A", ("agent_id",), AGENT_MEASURES)
     handled = {row["agent_id"]: row for row in rows if row["agent_id"]}
     allowed = _scope_agents(scope)
-    presence = _presence(None if allowed is None else allowed | set(handled), query)
+    presence = presence_seconds(None if allowed is None else allowed | set(handled), query)
     agent_ids = set(handled) | set(presence)
     names = names_of(Agent, agent_ids)
     body = []

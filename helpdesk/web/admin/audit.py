@@ -14,7 +14,7 @@ PAGE_ROWS = 100
 
 @bp.get("/audit")
 def audit_trail():
-    filters, problem = _filters()
+    filters, problem = audit_filters()
     rows, next_cursor = ([], None) if problem else audit.entries(_client_id(), filters, PAGE_ROWS,
                                                                  request.args.get("cursor") or None)
     if request.args.get("format") == "csv" and not problem:
@@ -30,7 +30,8 @@ def _client_id() -> int | None:
     return int(value) if value.isdigit() and int(value) < 2**31 else None
 
 
-def _filters() -> tuple[dict, str | None]:
+def audit_filters() -> tuple[dict, str | None]:
+    """The audit page's filters from the query string (the portal's page reads the same), or what is wrong."""
     filters: dict = {}
     if request.args.get("action"):
         filters["action"] = [part.strip() for part in request.args["action"].split(",") if part.strip()]
