@@ -12,6 +12,7 @@ from helpdesk.staff import accounts as agents
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"
+PORTAL_PASSWORD = "a-long-portal-password"
 
 
 def make_region(slug: str | None = None, tz: str = "UTC", hours: dict | None = None,
@@ -37,6 +38,19 @@ def make_agent(email: str | None = None, role: str = "agent", region_slug: str |
     email = email or f"agent{next(_seq)}@helpdesk.test"
     return agents.create_agent(email, kwargs.pop("name", email.split("@")[0]), kwargs.pop("password", PASSWORD),
                                role=role, region_slug=region_slug, all_clients=all_clients, **kwargs)
+
+
+def make_portal_user(client_id: int, email: str, role: str = "admin", name: str | None = None,
+                     password: str = PORTAL_PASSWORD):
+    """A client company's portal account that has set its password (the invitation is tested on its own)."""
+    from helpdesk.client.models import PortalUser
+    from helpdesk.platform import security
+
+    user = PortalUser(client_id=client_id, email=email, name=name or email.split("@")[0], role=role,
+                      password_hash=security.hash_password(password), active=True, session_version=1)
+    db.session.add(user)
+    db.session.commit()
+    return user
 
 
 def auth(api_key: str) -> dict:

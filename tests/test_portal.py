@@ -20,9 +20,9 @@ from helpdesk.platform import security
 from helpdesk.platform.tenancy import TenantScope
 from helpdesk.supervision.reports import ReportQuery, run_report
 from tests import factories
-from tests.factories import auth, csrf_token
+from tests.factories import auth, csrf_token, make_portal_user
 
-PASSWORD = "a-long-portal-password"
+PASSWORD = factories.PORTAL_PASSWORD
 
 
 @pytest.fixture
@@ -31,14 +31,6 @@ def companies(app):
     acme_id, acme_key = factories.make_client("acme", name="Acme Corp")
     globex_id, globex_key = factories.make_client("globex", name="Globex Inc")
     return {"acme": (acme_id, acme_key), "globex": (globex_id, globex_key)}
-
-
-def make_portal_user(client_id: int, email: str, role: str = "admin", name: str | None = None) -> PortalUser:
-    user = PortalUser(client_id=client_id, email=email, name=name or email.split("@")[0], role=role,
-                      password_hash=security.hash_password(PASSWORD), active=True, session_version=1)
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 def sign_in(client, email: str, password: str = PASSWORD):
