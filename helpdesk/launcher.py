@@ -102,6 +102,8 @@ class Launcher:
             "  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):",
         ]
         lines += [f"    {role:<11} {email}" for role, email in DEMO_LOGINS["accounts"]]
+        lines += [f"  Client portal:       http://{self.host}:{self.port}/portal (same password)"]
+        lines += [f"    {role:<15} {email}" for role, email in DEMO_LOGINS["portal"]]
         lines += [f"  On shift now:        {self._on_shift()}"]
         lines += ["  Client API keys: see instance/demo-keys.json",
                   f"  Logs (JSON lines): {self.log_file}", "  Press Ctrl-C to stop.", rule, ""]

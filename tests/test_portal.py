@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -271,6 +272,7 @@ def test_service_figures_and_agent_hours_for_the_invoice(client, companies):
 
     db.session.add(SlaPolicy(client_id=acme_id, priority="normal", first_response_minutes=60, resolution_minutes=60,
                              business_hours=False, warning_percent=75))
+    db.session.get(Client, acme_id).calendar.timezone = "America/New_York"  # months start at 05:00 UTC
     db.session.commit()
     ana = factories.make_agent("ana@helpdesk.test", name="Ana Cruz")
     now = datetime.now(UTC).replace(microsecond=0)
@@ -296,11 +298,12 @@ def test_service_figures_and_agent_hours_for_the_invoice(client, companies):
     assert client.get("/portal/hours?month=2026-13").status_code == 400
 
     service = client.get("/portal/service").get_data(as_text=True)
-    month = now.strftime("%Y-%m")
+    local = now.astimezone(ZoneInfo("America/New_York"))
+    month = local.strftime("%Y-%m")
     assert f'data-month="{month}"' in service
     (summary, *_rest) = run_report("sla", TenantScope.for_client(acme_id), ReportQuery(
-        datetime(now.year, now.month, 1, tzinfo=UTC),
-        datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC), "UTC"))
+        datetime(local.year, local.month, 1, tzinfo=local.tzinfo),
+        datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=local.tzinfo), "America/New_York"))
     shown_row = service.split(f'data-month="{month}"')[1].split("</tr>")[0]
     counts = re.findall(r"<td[^>]*>([^<]*)</td>", shown_row)
     expected = summary.rows[0]

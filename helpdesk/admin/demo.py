@@ -11,9 +11,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from helpdesk.client import clients
-from helpdesk.client.models import Client
+from helpdesk.client.models import Client, PortalUser
 from helpdesk.extensions import db
-from helpdesk.platform import counters, events, outbox
+from helpdesk.platform import counters, events, outbox, security
 from helpdesk.platform.db import utcnow
 from helpdesk.platform.events import Actor
 from helpdesk.platform.tenancy import TenantScope
@@ -60,10 +60,17 @@ STAFF = (
     ("diego@helpdesk.test", "Diego Gomez", "agent", "bogota", "America/Bogota", ["en", "es"]),
     ("sofia@helpdesk.test", "Sofia Herrera", "agent", "bogota", "America/Bogota", ["es", "en"]),
 )
+# People of the client companies on /portal (the portal's own accounts, not BPO staff).
+PORTAL_USERS = (
+    ("acme", "it@acme.example", "Iris Tan", "admin"),
+    ("acme", "ops@acme.example", "Omar Price", "member"),
+    ("globex", "it@globex.example", "Greta Vogel", "admin"),
+)
 DEMO_LOGINS = {
     "password": DEMO_PASSWORD,
     "accounts": [("admin", STAFF[0][0]), ("supervisor", STAFF[2][0]), ("agent", STAFF[4][0]),
                  ("agent", STAFF[7][0])],
+    "portal": [(f"portal {role}", email) for _slug, email, _name, role in PORTAL_USERS[:2]],
 }
 SUBJECTS = (
     "Order {n} has not arrived", "Refund for order {n}", "Cannot log in to my account",
@@ -112,6 +119,7 @@ def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
                                      resolution_minutes=resolution))
         keys[slug] = {"api_key": created.api_key, "inbound_webhook_secret": created.client.inbound_webhook_secret}
         db.session.commit()
+    _portal_users()
     for email, name, role, region, tz, languages in STAFF:
         agents.create_agent(email, name, DEMO_PASSWORD, role=role, region_slug=region, timezone=tz,
                             languages=languages, all_clients=True)
@@ -125,6 +133,15 @@ def seed(ticket_count: int = 300, rng_seed: int = 7) -> dict:
     _write_keys(keys)
     return {"seeded": True, "clients": len(CLIENTS), "regions": len(REGIONS), "staff": len(STAFF),
             "tickets": tickets}
+
+
+def _portal_users() -> None:
+    password_hash = security.hash_password(DEMO_PASSWORD)
+    for slug, email, name, role in PORTAL_USERS:
+        client_id = db.session.scalar(select(Client.id).where(Client.slug == slug))
+        db.session.add(PortalUser(client_id=client_id, email=email, name=name, role=role, password_hash=password_hash,
+                                  active=True, session_version=1))
+    db.session.commit()
 
 
 def regions_on_shift(at: datetime | None = None) -> list[str]:

@@ -55,7 +55,8 @@ def recent_months(zone: ZoneInfo, count: int = MONTHS_SHOWN, today: date | None 
 def _query(client: Client, month: str, group_by: str | None = None) -> ReportQuery:
     zone_name = client_timezone(client)
     start, end = month_range(month, ZoneInfo(zone_name))
-    return ReportQuery(start, end, zone_name, group_by)
+    # In UTC, as run_report hands them on: the rollup sums take UTC instants.
+    return ReportQuery(start.astimezone(UTC), end.astimezone(UTC), zone_name, group_by)
 
 
 def monthly_sla(client: Client, months: list[str]) -> list[dict]:
