@@ -116,8 +116,8 @@ def agent_hours(client: Client, month: str) -> list[AgentHours]:
     names = dict(db.session.execute(select(Agent.id, Agent.name).where(Agent.id.in_(agent_ids))).all())
     out = []
     for agent_id in agent_ids:
-        handled_here = here.get(agent_id, {}).get("handle_s", 0)
-        total = everywhere.get(agent_id, 0)
+        handled_here = float(here.get(agent_id, {}).get("handle_s") or 0)  # PostgreSQL sums are Decimals
+        total = float(everywhere.get(agent_id) or 0)
         share = handled_here / total if total else (1.0 if dedicated.get(agent_id) == {client.id} else 0.0)
         online = presence.get(agent_id, {}).get("online", 0) / 3600
         out.append(AgentHours(names.get(agent_id, f"#{agent_id}"), here.get(agent_id, {}).get("solved", 0),
