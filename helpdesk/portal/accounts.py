@@ -215,6 +215,23 @@ def change_user(scope: TenantScope, user_id: int, *, role: str | None = None, ac
     return user
 
 
+def apply_action(scope: TenantScope, user_id: int, action: str | None, *, role: str | None = None,
+                 acting: PortalUser | None = None) -> str:
+    """One of the account buttons (resend, activate, deactivate, role) of the portal's and the BPO
+    admin's pages; returns what to tell the person who pressed it."""
+    get_user(scope, user_id)  # another company's account is a 404 whatever the action
+    if action == "resend":
+        user = resend_invitation(scope, user_id)
+        return f"A new link was mailed to {user.email}; older links no longer work."
+    if action in ("activate", "deactivate"):
+        user = change_user(scope, user_id, active=action == "activate", acting=acting)
+        return f"{user.name} is {'active' if user.active else 'deactivated; their sessions ended'}."
+    if action == "role":
+        user = change_user(scope, user_id, role=role, acting=acting)
+        return f"{user.name} is now {user.role}."
+    raise ValidationFailed("Unknown action.", {"action": ["resend, activate, deactivate or role"]})
+
+
 def _active_admins(client_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(PortalUser).where(
         PortalUser.client_id == client_id, PortalUser.role == "admin", PortalUser.active.is_(True))) or 0

@@ -39,18 +39,9 @@ def invite_portal_user(client_id: int):
 @bp.post("/clients/<int:client_id>/portal-users/<int:user_id>")
 def change_portal_user(client_id: int, user_id: int):
     client = admin_clients.get_client(client_id)
-    scope = TenantScope.for_client(client.id)
-    action = request.form.get("action")
     try:
-        if action == "resend":
-            user = accounts.resend_invitation(scope, user_id)
-            flash(f"A new link was mailed to {user.email}; older links no longer work.", "ok")
-        elif action in ("activate", "deactivate"):
-            user = accounts.change_user(scope, user_id, active=action == "activate")
-            flash(f"{user.name} is {'active' if user.active else 'deactivated'}.", "ok")
-        elif action == "role":
-            user = accounts.change_user(scope, user_id, role=request.form.get("role"))
-            flash(f"{user.name} is now {user.role}.", "ok")
+        flash(accounts.apply_action(TenantScope.for_client(client.id), user_id, request.form.get("action"),
+                                    role=request.form.get("role")), "ok")
     except (ValidationFailed, Conflict) as refused:
         flash(refused.message, "error")
     return redirect(url_for("admin.client_portal_users", client_id=client.id))

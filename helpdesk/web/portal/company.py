@@ -48,29 +48,17 @@ def invite_user():
 @bp.post("/users/<int:user_id>")
 def change_user(user_id: int):
     admins_only("Changing colleagues' accounts is")
-    accounts.get_user(scope(), user_id)  # another company's account is a 404 whatever the action
-    action = request.form.get("action")
     try:
-        if action == "resend":
-            user = accounts.resend_invitation(scope(), user_id)
-            flash(f"A new link was mailed to {user.email}; older links no longer work.", "ok")
-        elif action in ("activate", "deactivate"):
-            user = accounts.change_user(scope(), user_id, active=action == "activate", acting=g.portal_user)
-            flash(f"{user.name} is {'active' if user.active else 'deactivated; their sessions ended'}.", "ok")
-        elif action == "role":
-            user = accounts.change_user(scope(), user_id, role=request.form.get("role"), acting=g.portal_user)
-            flash(f"{user.name} is now {user.role}.", "ok")
-        else:
-            raise ValidationFailed("Unknown action.", {"action": ["resend, activate, deactivate or role"]})
+        flash(accounts.apply_action(scope(), user_id, request.form.get("action"), role=request.form.get("role"),
+                                    acting=g.portal_user), "ok")
     except (ValidationFailed, Conflict) as refused:
         flash(refused.message, "error")
-        return redirect(url_for("portal.users", _anchor=f"user-{user_id}"))
     return redirect(url_for("portal.users", _anchor=f"user-{user_id}"))
 
 
 # --- API keys ------------------------------------------------------------------------
 
-def _keys_page(shown: str | None = None, errors: dict | None = None, status: int = 200):
+def _keys_page(shown: tuple[str, str] | None = None, errors: dict | None = None, status: int = 200):
     return render_template("portal/api_keys.html", keys=admin_clients.api_keys(g.portal_user.client_id),
                            shown=shown, errors=errors or {}), status
 
@@ -87,7 +75,7 @@ def create_api_key():
     if not name or len(name) > 100:
         return _keys_page(errors={"name": ["Give the key a name of 1 to 100 characters, e.g. CRM sync."]},
                           status=400)
-    return _keys_page(shown=clients.create_api_key(g.portal_user.client_id, name))
+    return _keys_page(shown=(f"New API key {name}", clients.create_api_key(g.portal_user.client_id, name)))
 
 
 @bp.post("/api-keys/<int:key_id>/revoke")
