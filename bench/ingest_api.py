@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -137,6 +138,7 @@ def run(backend: str, args: argparse.Namespace) -> dict:
             sockets.deliveries.clear()
 
             meter = CpuMeter(procs)
+            profilers = start_profilers(procs, args) if args.profile else []
             results: list = []
             errors: list = []
             deadline = time.perf_counter() + args.duration
@@ -150,6 +152,8 @@ def run(backend: str, args: argparse.Namespace) -> dict:
                 t.join()
             elapsed = time.perf_counter() - began
             cpu = meter.read()
+            for profiler in profilers:
+                profiler.wait(60)
             wanted = {ticket_id for ticket_id, _, _ in results}
             wait_until = time.perf_counter() + 15
             while time.perf_counter() < wait_until and not wanted <= set(sockets.first_seen):
@@ -163,6 +167,23 @@ def run(backend: str, args: argparse.Namespace) -> dict:
         finally:
             procs.stop()
 
+
+
+def start_profilers(procs: Processes, args: argparse.Namespace) -> list[subprocess.Popen]:
+    """py-spy flame graphs of the web processes and the RQ workers during the load phase."""
+    out = Path(args.profile)
+    out.mkdir(parents=True, exist_ok=True)
+    py_spy = VENV_BIN / "py-spy"
+    started = []
+    for name, child in procs.children:
+        if name != "web" and not name.startswith("worker"):
+            continue
+        for fmt, suffix in (("flamegraph", "svg"), ("raw", "txt")):
+            started.append(subprocess.Popen(
+                [str(py_spy), "record", "--pid", str(child.pid), "--subprocesses", "--nonblocking",
+                 "--rate", "50", "--duration", str(int(args.duration)), "--format", fmt,
+                 "-o", str(out / f"{name}.{suffix}")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return started
 
 
 def report(backend, args, results, errors, sockets, elapsed, web_workers, rq_workers) -> dict:
@@ -199,6 +220,7 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--web-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
     parser.add_argument("--rq-workers", type=int, default=0, help="default: 1 on SQLite, 2 on PostgreSQL")
+    parser.add_argument("--profile", default="", help="directory for py-spy flame graphs (web, workers)")
     run_per_backend(parser.parse_args(), run)
 
 

@@ -95,7 +95,6 @@ def open_ticket(scope: TenantScope, data: dict[str, Any], actor: Actor, contact:
     clock, with its event; the caller commits through the outbox."""
     ticket = build_ticket(scope, data, contact, counters.next_ticket_number(scope.client_id), utcnow())
     db.session.add(ticket)
-    db.session.flush()
     start_ticket(ticket)
     message = None
     if first_message is not None:
@@ -124,8 +123,12 @@ def build_ticket(scope: TenantScope, data: dict[str, Any], contact: Contact | No
 
 
 def start_ticket(ticket: Ticket) -> None:
-    """A flushed new ticket starts its SLA clocks and asks to be routed."""
-    sla_clock.start(ticket)
+    """A new ticket starts its SLA clocks and asks to be routed. The clocks run before the
+    first flush so the ticket's INSERT carries its due times."""
+    with db.session.no_autoflush:  # the policy lookups do not read the new ticket
+        sla_clock.start(ticket)
+    if ticket.id is None:
+        db.session.flush()
     followups.request_routing(ticket)
 
 
