@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import os
 import signal
+import socket
 import threading
 import time
 
@@ -120,8 +122,35 @@ def enqueue_periodic(connection: Redis, job: PeriodicJob) -> bool:
     return True
 
 
-def run_scheduler(connection: Redis, once: bool = False, tick: float = 1.0) -> None:
+SCHEDULER_LOCK = "helpdesk:scheduler:leader"
+SCHEDULER_LOCK_TTL = 10  # seconds: a standby scheduler takes over this long after the leader dies
+
+
+class LeaderLock:
+    """One scheduler enqueues at a time, so a second one (on another host, or started by
+    mistake) is harmless: it waits and takes over when the leader stops renewing."""
+
+    def __init__(self, connection: Redis, token: str, ttl: int = SCHEDULER_LOCK_TTL) -> None:
+        self.connection, self.token, self.ttl = connection, token, ttl
+
+    def hold(self) -> bool:
+        """Take the lock if free, renew it if ours; False while another scheduler holds it."""
+        if self.connection.set(SCHEDULER_LOCK, self.token, nx=True, ex=self.ttl):
+            return True
+        if self.connection.get(SCHEDULER_LOCK) == self.token.encode():
+            self.connection.expire(SCHEDULER_LOCK, self.ttl)
+            return True
+        return False
+
+    def release(self) -> None:
+        if self.connection.get(SCHEDULER_LOCK) == self.token.encode():
+            self.connection.delete(SCHEDULER_LOCK)
+
+
+def run_scheduler(connection: Redis, once: bool = False, tick: float = 1.0, token: str | None = None) -> None:
     stopping = False
+    lock = LeaderLock(connection, token or f"{socket.gethostname()}:{os.getpid()}")
+    leading: bool | None = None  # unknown until the first try, so either outcome is logged
 
     def stop(*_):
         nonlocal stopping
@@ -134,6 +163,19 @@ def run_scheduler(connection: Redis, once: bool = False, tick: float = 1.0) -> N
     log.info("scheduler started with %d periodic job(s)", len(SCHEDULE))
     while not stopping:
         now = time.monotonic()
+        try:
+            was_leading, leading = leading, lock.hold()
+        except RedisError as exc:
+            log.warning("scheduler: redis unavailable (%s); retrying", exc)
+            time.sleep(tick)
+            continue
+        if leading != was_leading:
+            log.info("scheduler %s: %s", lock.token, "leading" if leading else "standing by (another holds the lock)")
+        if not leading:
+            if once:
+                return
+            time.sleep(tick)
+            continue
         for job in SCHEDULE:
             if now < next_run[job.job_id]:
                 continue
@@ -144,5 +186,7 @@ def run_scheduler(connection: Redis, once: bool = False, tick: float = 1.0) -> N
                 log.warning("scheduler: redis unavailable (%s); retrying", exc)
                 next_run[job.job_id] = now + 2
         if once:
-            return
+            break
         time.sleep(tick)
+    with contextlib.suppress(RedisError):
+        lock.release()
