@@ -13,7 +13,7 @@ import time
 
 from flask import Flask
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 
@@ -128,23 +128,25 @@ SCHEDULER_LOCK_TTL = 10  # seconds: a standby scheduler takes over this long aft
 
 class LeaderLock:
     """One scheduler enqueues at a time, so a second one (on another host, or started by
-    mistake) is harmless: it waits and takes over when the leader stops renewing."""
+    mistake) is harmless: it waits and takes over when the leader stops renewing. redis-py's
+    Lock compares the token and renews or releases in one script, so a leader whose lock
+    expired can never renew or delete its successor's."""
 
     def __init__(self, connection: Redis, token: str, ttl: int = SCHEDULER_LOCK_TTL) -> None:
-        self.connection, self.token, self.ttl = connection, token, ttl
+        self.token = token
+        self._lock = connection.lock(SCHEDULER_LOCK, timeout=ttl, thread_local=False)
 
     def hold(self) -> bool:
         """Take the lock if free, renew it if ours; False while another scheduler holds it."""
-        if self.connection.set(SCHEDULER_LOCK, self.token, nx=True, ex=self.ttl):
-            return True
-        if self.connection.get(SCHEDULER_LOCK) == self.token.encode():
-            self.connection.expire(SCHEDULER_LOCK, self.ttl)
-            return True
-        return False
+        with contextlib.suppress(LockError):  # ours expired: try to take it like anyone else
+            if self._lock.owned():
+                self._lock.reacquire()
+                return True
+        return self._lock.acquire(blocking=False, token=self.token)
 
     def release(self) -> None:
-        if self.connection.get(SCHEDULER_LOCK) == self.token.encode():
-            self.connection.delete(SCHEDULER_LOCK)
+        with contextlib.suppress(LockError):  # not ours (any more): nothing to free
+            self._lock.release()
 
 
 def run_scheduler(connection: Redis, once: bool = False, tick: float = 1.0, token: str | None = None) -> None:
